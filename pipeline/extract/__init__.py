@@ -1,0 +1,1 @@
+"""Extract: everything that reads from outside (intake folders, sheets, profiles, remote services)."""

@@ -1,0 +1,1 @@
+"""Load: everything that writes (feed folders, state store)."""

@@ -1,0 +1,72 @@
+"""Builds reject records (rejects.csv rows) with the vendor's French message and its English twin."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from pipeline import config
+
+REJECT_COLUMNS = ["vendor_id", "source_file", "source_row", "sku", "field", "value", "rule",
+                  "message_fr", "message_en"]
+LINEAGE = ["vendor_id", "source_file", "source_row", "sku"]
+
+
+def empty_rejects() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in REJECT_COLUMNS})
+    frame["source_row"] = frame["source_row"].astype("Int64")
+    return frame
+
+
+def _label(field: str, lang: str) -> str:
+    spec = config.schema_fields().get(field, {})
+    return spec.get(f"label_{lang}", field)
+
+
+def render(rule: str, field: str, value: Any, params: Mapping[str, Any]) -> tuple[str, str]:
+    """The (French, English) message for one failure."""
+    templates = config.rules()[rule]
+    shown = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    fill = {"label_fr": _label(field, "fr"), "label_en": _label(field, "en"), "value": shown, **params}
+    return templates["fr"].format_map(_Blank(fill)), templates["en"].format_map(_Blank(fill))
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def make_rejects(rows: pd.DataFrame, *, field: str, rule: str, value: pd.Series | None = None,
+                 **params: Any) -> pd.DataFrame:
+    """One reject per row of `rows` (which carries the lineage columns) for `field` failing `rule`.
+
+    `value` is the cell as the vendor sent it (defaults to rows[field]); each extra keyword fills a
+    message placeholder and may be a scalar or a Series aligned with `rows`. Messages are rendered
+    once per distinct (value, params) combination.
+    """
+    if rows.empty:
+        return empty_rejects()
+    out = pd.DataFrame({c: rows[c] if c in rows else pd.NA for c in LINEAGE}, index=rows.index)
+    shown = value if value is not None else rows.get(field, pd.Series(pd.NA, index=rows.index))
+    out["field"] = field
+    out["value"] = shown.astype("object").where(shown.notna(), "")
+    out["rule"] = rule
+    keys = pd.DataFrame({"value": out["value"].astype(str)}, index=rows.index)
+    for name, param in params.items():
+        keys[name] = param.astype(str) if isinstance(param, pd.Series) else str(param)
+    distinct = keys.drop_duplicates()
+    rendered = {tuple(r): render(rule, field, r[0], dict(zip(keys.columns[1:], r[1:], strict=True)))
+                for r in distinct.itertuples(index=False, name=None)}
+    messages = [rendered[t] for t in keys.itertuples(index=False, name=None)]
+    out["message_fr"] = [m[0] for m in messages]
+    out["message_en"] = [m[1] for m in messages]
+    out["source_row"] = out["source_row"].astype("Int64")
+    return out[REJECT_COLUMNS].reset_index(drop=True)
+
+
+def concat_rejects(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return empty_rejects()
+    return pd.concat(frames, ignore_index=True)[REJECT_COLUMNS]

@@ -1,0 +1,55 @@
+"""Shared test fixtures: paths to the project's own fixtures and to the real third-party exports."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+TESTS_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = TESTS_DIR.parent
+FIXTURES = TESTS_DIR / "fixtures"
+SHARED = PROJECT_ROOT.parent / "shared"
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    """The project's own fixture files (tests/fixtures/), named by the case they test."""
+    return FIXTURES
+
+
+@pytest.fixture
+def real_fixtures() -> Path:
+    """../shared/fixtures/real: third-party exports; skips the test when the folder is absent."""
+    folder = SHARED / "fixtures" / "real"
+    if not folder.is_dir():
+        pytest.skip("../shared/fixtures/real is absent")
+    return folder
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """../shared: the design contracts and the independent feed checker; skips when absent."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is absent")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh database on the local PostgreSQL (127.0.0.1:5432, user postgres), dropped afterwards."""
+    import os
+    import uuid
+
+    sqlalchemy = pytest.importorskip("sqlalchemy")
+    admin_url = os.environ.get("EPROVENCE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    name = f"eprovence_test_{uuid.uuid4().hex[:10]}"
+    admin = sqlalchemy.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    except sqlalchemy.exc.OperationalError as exc:
+        pytest.skip(f"local PostgreSQL not reachable: {exc.__class__.__name__}")
+    yield admin_url.rsplit("/", 1)[0].replace("postgresql+psycopg", "postgresql") + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
