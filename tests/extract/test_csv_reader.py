@@ -1,0 +1,59 @@
+"""Splitting CSV/TSV bytes into records (pipeline/extract/csv_reader.py)."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from pipeline.extract.csv_reader import read_csv_records, split_records
+from pipeline.extract.sniff import UnreadableSheet
+
+
+@pytest.fixture
+def sheets(fixtures_dir: Path) -> Path:
+    return fixtures_dir / "sheets"
+
+
+def test_cp1252_semicolon_crlf(sheets: Path) -> None:
+    parsed = read_csv_records((sheets / "cp1252-semicolon-ttc.csv").read_bytes())
+    assert (parsed.encoding, parsed.delimiter) == ("cp1252", ";")
+    assert parsed.records[0] == ["Référence", "Désignation", "Prix TTC", "Code EAN", "Contenance", "Stock"]
+    assert parsed.records[2][1:4] == ["Huile d'olive vierge extra « AOP Provence »", "12,50 €",
+                                      "0000080446392"]
+    assert not any("\r" in cell for record in parsed.records for cell in record)
+
+
+def test_quoted_cells_keep_newlines_doubled_quotes_and_curly_quotes(sheets: Path) -> None:
+    records = read_csv_records((sheets / "quoted-newlines.csv").read_bytes()).records
+    assert records[1] == ["Q1", 'Savon "Lavande"', "Ligne 1\nLigne 2", "4.90"]
+    assert records[2] == ["Q2", "“Savon” courbe", "a, b; c", "5.00"]
+    assert records[3] == ["Q3", "Deux\n\nparagraphes", "x", "1"]
+    assert len(records) == 5
+
+
+def test_quoted_crlf_inside_a_cell_is_kept_as_written() -> None:
+    assert split_records('a;b\r\n1;"x\r\ny"\r\n', ";") == [["a", "b"], ["1", "x\r\ny"]]
+
+
+def test_blank_lines_stay_records_so_row_numbers_hold() -> None:
+    assert split_records("a;b\n\n1;2\n", ";") == [["a", "b"], [], ["1", "2"]]
+
+
+def test_profile_overrides_encoding_and_delimiter() -> None:
+    parsed = read_csv_records("a|b;c\n1|2;3\n".encode("cp1252"), "cp1252", ";")
+    assert (parsed.encoding, parsed.delimiter, parsed.records[1]) == ("cp1252", ";", ["1|2", "3"])
+
+
+def test_whitespace_only_file_is_unreadable(sheets: Path) -> None:
+    with pytest.raises(UnreadableSheet) as caught:
+        read_csv_records((sheets / "whitespace-only.csv").read_bytes())
+    assert "que des espaces" in caught.value.reason_fr
+
+
+def test_quote_never_closed_names_the_row() -> None:
+    text = 'sku;title\nA;ok\nB;"' + "x" * (csv.field_size_limit() + 10) + "\n"
+    with pytest.raises(UnreadableSheet) as caught:
+        split_records(text, ";")
+    assert caught.value.reason_fr.startswith("Ligne 3 :")
+    assert "jamais refermée" in caught.value.reason_fr

@@ -1,0 +1,316 @@
+"""Reading vendor sheets into text frames under their header (pipeline/extract/readers.py)."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.extract.profiles import VendorProfile
+from pipeline.extract.readers import Sheet, UnreadableSheet, default_header_score, header_names, read_sheet
+
+
+@pytest.fixture
+def sheets(fixtures_dir: Path) -> Path:
+    return fixtures_dir / "sheets"
+
+
+def read(sheets: Path, name: str, **profile: object) -> Sheet:
+    return read_sheet((sheets / name).read_bytes(), name, VendorProfile("v", **profile) if profile else None)
+
+
+def cells(frame: pd.DataFrame) -> list[list[object]]:
+    """Rows as lists, pd.NA kept, source_row included (last)."""
+    return frame.astype(object).to_numpy().tolist()
+
+
+def test_cp1252_semicolon_ttc(sheets: Path) -> None:
+    sheet = read(sheets, "cp1252-semicolon-ttc.csv")
+    assert (sheet.format, sheet.encoding, sheet.delimiter, sheet.header_row, sheet.raw_rows) == \
+        ("csv", "cp1252", ";", 1, 4)
+    assert list(sheet.frame.columns) == ["Référence", "Désignation", "Prix TTC", "Code EAN", "Contenance",
+                                         "Stock", "source_row"]
+    assert sheet.frame["Code EAN"].tolist()[:2] == ["3760987650014", "0000080446392"]
+    assert sheet.frame["Code EAN"].iloc[2] is pd.NA
+    assert sheet.frame["Code EAN"].iloc[3] == "1,76701E+15"
+    assert sheet.frame["Prix TTC"].tolist() == ["4,90 €", "12,50 €", "8,00 €", "15,00 €"]
+    assert sheet.frame["source_row"].tolist() == [2, 3, 4, 5]
+    assert sheet.ragged.empty and sheet.duplicate_headers == []
+
+
+def test_frame_is_object_text_and_int_rows(sheets: Path) -> None:
+    frame = read(sheets, "cp1252-semicolon-ttc.csv").frame
+    assert frame.drop(columns="source_row").dtypes.eq(object).all()
+    assert frame["source_row"].dtype == "int64"
+    assert {type(v) for v in frame.drop(columns="source_row").to_numpy().ravel()} <= {str, type(pd.NA)}
+
+
+@pytest.mark.parametrize(("name", "encoding", "delimiter", "first"), [
+    ("latin1-undefined-byte.csv", "latin-1", ";", ["NOU-01", "Nougat blanc\x81", "6,50", 2]),
+    ("utf8-bom-comma-quoted.csv", "utf-8-sig", ",",
+     ["SAV-01", 'Savon "extra doux", 100 g', "Huile d'olive, lavande, karité", "4.90", 2]),
+    ("utf8-tab-chinese.csv", "utf-8", "\t", ["HUI-01", "Huile d'olive", "普罗旺斯橄榄油", "12,50", 2]),
+    ("utf16-tab.csv", "utf-16", "\t", ["LAV-01", "Bouquet de lavande séchée", "7,50 €", 2]),
+    ("utf16be-bom-semicolon.csv", "utf-16", ";", ["OLV-01", "Olives de Nyons", "9,80", 2]),
+    ("utf16le-no-bom.csv", "utf-16-le", ";", ["TAP-01", "Tapenade noire", "5,60", 2]),
+])
+def test_encodings_and_delimiters(sheets: Path, name: str, encoding: str, delimiter: str,
+                                  first: list[object]) -> None:
+    sheet = read(sheets, name)
+    assert (sheet.encoding, sheet.delimiter) == (encoding, delimiter)
+    assert cells(sheet.frame)[0] == first
+
+
+def test_title_row_above_header_csv(sheets: Path) -> None:
+    sheet = read(sheets, "title-row-above-header.csv")
+    assert sheet.header_row == 3 and sheet.raw_rows == 2
+    assert list(sheet.frame.columns) == ["Référence", "Désignation", "Prix HT", "Stock", "source_row"]
+    assert sheet.frame["source_row"].tolist() == [4, 5]
+
+
+def test_title_lines_without_delimiters(sheets: Path) -> None:
+    sheet = read(sheets, "title-lines-without-delimiters.csv")
+    assert (sheet.delimiter, sheet.header_row) == (",", 4)
+    assert cells(sheet.frame) == [["CAL-01", "Calissons", "15.00", "12", 5],
+                                  ["BER-01", "Berlingots", "6.50", "40", 6]]
+
+
+def test_title_row_above_header_xlsx(sheets: Path) -> None:
+    sheet = read(sheets, "title-row-above-header.xlsx")
+    assert (sheet.format, sheet.encoding, sheet.delimiter, sheet.header_row, sheet.raw_rows) == \
+        ("xlsx", None, None, 4, 3)
+    assert cells(sheet.frame) == [
+        ["SAV-LAV-100", "Savon à la lavande", "4.9", "3760987650014", "120", 5],
+        ["HUI-OLV-50", "Huile d'olive vierge extra", "12.5", "0000080446392", "35", 6],
+        ["MIEL-250", "Miel de lavande", "8", pd.NA, "0", 8],
+    ]
+
+
+def test_xlsx_cell_types(sheets: Path) -> None:
+    frame = read(sheets, "cell-types.xlsx").frame
+    assert frame.loc[0, "ean"] == "3760987650014" and frame.loc[0, "bio"] == "TRUE"
+    assert frame.loc[1, "heure"] is pd.NA
+
+
+def test_xlsx_profile_sheet(sheets: Path) -> None:
+    sheet = read(sheets, "hidden-first-sheet.xlsx", sheet="Export Tmall")
+    assert cells(sheet.frame) == [["P1", "手工茴香酒", 2]]
+
+
+def test_ragged_rows_are_reported_and_left_out(sheets: Path) -> None:
+    sheet = read(sheets, "ragged-rows.csv")
+    assert sheet.frame["sku"].tolist() == ["A1", "A4", "A5", "A6"]
+    assert sheet.frame["source_row"].tolist() == [2, 5, 6, 8]
+    assert sheet.ragged.to_dict("records") == [
+        {"source_row": 3, "cells": 5, "expected": 4},
+        {"source_row": 4, "cells": 3, "expected": 4},
+    ]
+    assert sheet.raw_rows == 6                  # ragged counted, blank line 7 not
+    assert sheet.ragged.dtypes.eq("int64").all()
+
+
+def test_trailing_delimiter_on_header_only(sheets: Path) -> None:
+    sheet = read(sheets, "header-trailing-delimiter.csv")
+    assert sheet.ragged.empty
+    assert cells(sheet.frame) == [["B1", "Berlingots", "6,50", pd.NA, 2], ["B2", "Nougat", "6,90", pd.NA, 3]]
+
+
+def test_quoted_newlines_count_records_not_lines(sheets: Path) -> None:
+    sheet = read(sheets, "quoted-newlines.csv")
+    assert sheet.frame["source_row"].tolist() == [2, 3, 4, 5]
+    assert sheet.frame.loc[2, "title"] == "Deux\n\nparagraphes"
+    assert sheet.frame.loc[1, "title"] == "“Savon” courbe"
+
+
+def test_duplicate_and_empty_headers(sheets: Path) -> None:
+    sheet = read(sheets, "duplicate-headers.csv")
+    assert list(sheet.frame.columns) == ["sku", "Prix", "Prix (2)", "column_4", "Désignation", "Prix (3)",
+                                         "source_row (2)", "source_row"]
+    assert sheet.duplicate_headers == ["Prix"]
+    assert cells(sheet.frame) == [["D1", "1", "2", "x", "Savon", "3", "7", 2]]
+
+
+def test_blank_records_skipped_and_blank_cells_na(sheets: Path) -> None:
+    sheet = read(sheets, "blank-records-and-spaces.csv")
+    assert sheet.raw_rows == 2
+    assert cells(sheet.frame) == [["S1", "  Savon  ", pd.NA, 3], ["S2", "Miel", pd.NA, 5]]
+
+
+@pytest.mark.parametrize(("name", "reason_fr"), [
+    ("empty.csv", "Fichier vide"),
+    ("whitespace-only.csv", "que des espaces"),
+    ("header-only.csv", "que la ligne d'en-tête (ligne 1)"),
+    ("binary-named.csv", "Fichier binaire (PDF) nommé .csv"),
+])
+def test_unreadable_files(sheets: Path, name: str, reason_fr: str) -> None:
+    with pytest.raises(UnreadableSheet) as caught:
+        read(sheets, name)
+    assert reason_fr in caught.value.reason_fr
+    assert caught.value.reason_en
+
+
+def test_only_numbers_means_no_header() -> None:
+    with pytest.raises(UnreadableSheet, match="No header row"):
+        read_sheet(b"1;2;3\n4;5;6\n", "nombres.csv")
+
+
+def test_profile_header_row_wins(sheets: Path) -> None:
+    sheet = read(sheets, "title-row-above-header.csv", header_row=4)
+    assert list(sheet.frame.columns)[:2] == ["SAV-01", "Savon à la lavande"]
+    assert sheet.frame["source_row"].tolist() == [5]
+
+
+def test_profile_header_row_on_blank_row_is_unreadable(sheets: Path) -> None:
+    with pytest.raises(UnreadableSheet, match="row 2"):
+        read(sheets, "title-row-above-header.csv", header_row=2)
+
+
+def test_profile_encoding(sheets: Path) -> None:
+    sheet = read(sheets, "cp1252-semicolon-ttc.csv", encoding="latin-1")
+    assert sheet.encoding == "latin-1"
+    assert sheet.frame["Prix TTC"].iloc[0] == "4,90 \x80"
+
+
+def test_profile_delimiter(sheets: Path) -> None:
+    sheet = read(sheets, "utf8-bom-comma-quoted.csv", delimiter=";")
+    assert sheet.delimiter == ";"
+    assert list(sheet.frame.columns) == ["SKU,Name,Short description,Regular price", "source_row"]
+
+
+def test_custom_header_score_decides() -> None:
+    data = b"Fournisseur;Savonnerie;Provence;2025\nsku;prix\nA;1\n"
+    assert read_sheet(data, "x.csv").header_row == 1
+    knows_sku = lambda record: float("sku" in record)   # noqa: E731
+    assert read_sheet(data, "x.csv", header_score=knows_sku).header_row == 2
+
+
+def test_default_header_score_ignores_numbers_blanks_and_repeats() -> None:
+    assert default_header_score(["sku", " sku ", "", "12,50 €", "1 234,5", "3760987650014", "Prix"]) == 2
+
+
+def test_width_bonus_prefers_the_row_whose_followers_look_like_data() -> None:
+    # two rows hold three distinct names; only the header is followed by records as wide as itself
+    data = b"Savonnerie;Provence;Catalogue\n\nsku;title;price;stock\nA;Savon;4;1\nB;Miel;5;2\n"
+    assert read_sheet(data, "x.csv").header_row == 3
+    data = b"Savonnerie;Provence;Catalogue;2025\nsku;title;price\nA;Savon;4\nB;Miel;5\n"
+    assert read_sheet(data, "x.csv").header_row == 2
+
+
+def test_header_names() -> None:
+    names, duplicates = header_names([" a ", "a", "", "a (2)", "a"])
+    assert names == ["a", "a (2)", "column_3", "a (2) (2)", "a (3)"]
+    assert duplicates == ["a"]
+
+
+def test_large_frame_keeps_codes_as_text() -> None:
+    rows = "".join(f"SKU-{i};{i:013d}\n" for i in range(2000))
+    frame = read_sheet(f"sku;ean\n{rows}".encode(), "x.csv").frame
+    assert frame["ean"].iloc[7] == "0000000000007" and len(frame) == 2000
+    assert frame["source_row"].iloc[-1] == 2001
+
+
+ALPHABETS = {
+    "utf-8": "ab é€“”橄;,\t\"\n'",
+    "utf-8-sig": "ab é;,\t\"\n",
+    "cp1252": "ab éèçô;,\t\"\n",    # only lead-byte accents: cp1252 text that is never valid UTF-8
+    "utf-16": "ab é€橄;,\t\"\n",
+}
+
+
+@st.composite
+def written_sheet(draw: st.DrawFn) -> tuple[list[str], list[list[str]], str, str, str]:
+    encoding = draw(st.sampled_from(sorted(ALPHABETS)))
+    delimiter = draw(st.sampled_from([";", ",", "\t"]))
+    width = draw(st.integers(2, 5))
+    header = [f"col{'x' * n}" for n in range(width)]
+    cell = st.text(alphabet=ALPHABETS[encoding], max_size=6)
+    rows = draw(st.lists(st.lists(cell, min_size=width, max_size=width), min_size=1, max_size=8))
+    return header, rows, encoding, delimiter, draw(st.sampled_from(["\n", "\r\n"]))
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(written_sheet())
+def test_what_csv_writer_writes_reads_back(case: tuple[list[str], list[list[str]], str, str, str]) -> None:
+    header, rows, encoding, delimiter, line_end = case
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator=line_end).writerows([header, *rows])
+    data = out.getvalue().encode(encoding)
+    filled = [(n, row) for n, row in enumerate(rows, start=2) if any(c.strip() for c in row)]
+    if not filled:
+        with pytest.raises(UnreadableSheet):
+            read_sheet(data, "x.csv", VendorProfile("v", delimiter=delimiter, header_row=1))
+        return
+    sheet = read_sheet(data, "x.csv", VendorProfile("v", delimiter=delimiter, header_row=1))
+    expected = [[c if c.strip() else pd.NA for c in row] + [n] for n, row in filled]
+    assert cells(sheet.frame) == expected
+    assert sheet.raw_rows == len(filled) and sheet.ragged.empty
+
+
+@dataclass(frozen=True)
+class RealExport:
+    """What was checked by hand (csv module, a text editor) in one of ../shared/fixtures/real."""
+
+    name: str
+    delimiter: str
+    encoding: str
+    first_headers: list[str]
+    header_cells: int
+    raw_rows: int
+    last_row: int
+    ragged: int = 0
+
+
+REAL_EXPORTS = [
+    RealExport("woocommerce-8.3.1-sample_products.csv", ",", "utf-8-sig", ["ID", "Type", "SKU"], 51, 25, 26),
+    RealExport("woocommerce-8.3.1-experimental_sample_9_products.csv", ",", "utf-8-sig",
+               ["Type", "SKU", "Name"], 50, 9, 10),
+    RealExport("shopify-product_template-2023.csv", ",", "utf-8", ["Handle", "Title"], 48, 17, 18),
+    RealExport("shopify-product_template-legacy.csv", ",", "utf-8", ["Handle", "Title"], 47, 3, 4),
+    RealExport("prestashop-9.1-products_import.csv", ";", "utf-8", ["Product ID", "Active (0/1)"], 67, 7, 8),
+    # record 2 has 24 cells under 23 headers, the 24th empty: a trailing ';', so it is read, not ragged
+    RealExport("prestashop-9.1-combinations_import.csv", ";", "utf-8", ["Product ID*"], 23, 27, 28),
+    # every data record ends with a ';' the header lacks
+    RealExport("prestashop-1.4-products_import.csv", ";", "utf-8", ["id", "Active (0/1)", "Name*"], 39, 2, 3),
+    RealExport("magento2-1.0.0-beta6-catalog_product.csv", ",", "utf-8", ["sku", "store_view_code"], 80, 7,
+               8),
+    RealExport("off-systemeu-akeneo-SUYQD_AKENEO_PU_02.csv", ";", "utf-8", ["sku", "categories"], 39, 5, 6),
+    # three cells hold quoted line breaks: 30 lines, 27 records
+    RealExport("off-export-products.tsv", "\t", "utf-8", ["code", "producer_product_id"], 139, 26, 27),
+    RealExport("off-import_csv_file-test.tsv", "\t", "utf-8", ["countries", "lc", "code"], 17, 7, 8),
+]
+
+
+@pytest.mark.parametrize("export", REAL_EXPORTS, ids=lambda export: export.name)
+def test_real_exports(real_fixtures: Path, export: RealExport) -> None:
+    sheet = read_sheet((real_fixtures / export.name).read_bytes(), export.name)
+    assert (sheet.format, sheet.delimiter, sheet.encoding, sheet.header_row) == \
+        ("csv", export.delimiter, export.encoding, 1)
+    assert list(sheet.frame.columns[:len(export.first_headers)]) == export.first_headers
+    assert len(sheet.frame.columns) == export.header_cells + 1
+    assert (sheet.raw_rows, len(sheet.ragged)) == (export.raw_rows, export.ragged)
+    assert len(sheet.frame) == export.raw_rows - export.ragged
+    assert sheet.frame["source_row"].iloc[-1] == export.last_row
+    text = sheet.frame.drop(columns="source_row")
+    assert not text.apply(lambda column: column.str.contains("\r", regex=False)).any().any()
+
+
+def test_real_exports_keep_codes_as_written(real_fixtures: Path) -> None:
+    name = "prestashop-9.1-combinations_import.csv"
+    combinations = read_sheet((real_fixtures / name).read_bytes(), name)
+    assert combinations.frame["EAN13"].iloc[0] == "0000080446392"
+    assert combinations.frame["Warehouse"].iloc[0] == "0"
+    shopify = read_sheet((real_fixtures / "shopify-product_template-2023.csv").read_bytes(), "s.csv")
+    assert "4.6347E+11" in shopify.frame["Variant Barcode"].tolist()
+    off = read_sheet((real_fixtures / "off-export-products.tsv").read_bytes(), "o.tsv")
+    assert off.frame.drop(columns="source_row").apply(
+        lambda column: column.str.contains("_x000D_", regex=False)).any().any()
+
+
+def test_every_real_product_export_is_covered(real_fixtures: Path) -> None:
+    exports = {p.name for p in real_fixtures.glob("*.?sv") if not p.name.startswith("ecb-")}
+    assert exports == {export.name for export in REAL_EXPORTS}
