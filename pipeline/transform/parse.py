@@ -1,0 +1,76 @@
+"""Text frame to typed frame: each field of schemas/vendor_product.yaml read from its source by its `parser`.
+
+The typed frame holds the lineage columns, then every schema field typed (decimal: Decimal objects or None;
+integer: Int64; boolean: boolean; string and text: str or NA), then, for every field whose parser can fail,
+`<field>__raw` (the cell as sent), `<field>__error` (a rule of schemas/rules.yaml, or NA) and
+`<field>__detail` (the rule's {detail}, or NA).
+
+Rules of this step:
+- A field with `unique_within` (the SKU) identifies its row: it is trimmed and otherwise kept exactly.
+- Some parsers read more than their field (PARSER_EXTRAS): the currency a price cell names sets `currency`,
+  its TTC/HT mention sets `price_includes_vat`, the unit of a net content sets `net_unit`. What the price
+  cell says wins over those columns, without an error: it is the most specific statement ("18,90 CHF" is
+  not 18,90 EUR), and the column mapper has already filled those columns with the vendor profile's
+  currency and the header's price basis, so a vendor's own value cannot be told from a default here.
+- Defaults (currency EUR, origin France, brand = vendor) are the column mapper's, not applied here.
+"""
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import pandas as pd
+
+from pipeline import config
+from pipeline.transform.gtin import parse_gtin
+from pipeline.transform.money import parse_money
+from pipeline.transform.quantity import parse_quantity, parse_weight
+from pipeline.transform.scalars import parse_boolean, parse_currency, parse_integer
+from pipeline.transform.shelf_life import parse_shelf_life
+from pipeline.transform.text import html_to_text, normalise_text, trim_text
+
+# Each parser returns a frame with "value", plus "error" and "detail" when it can fail, plus its extras.
+Parser = Callable[[pd.Series, datetime.date], pd.DataFrame]
+PARSERS: dict[str, Parser] = {
+    "key": lambda cells, run_date: trim_text(cells).to_frame("value"),
+    "text": lambda cells, run_date: normalise_text(cells).to_frame("value"),
+    "html_text": lambda cells, run_date: html_to_text(cells).to_frame("value"),
+    "money": lambda cells, run_date: parse_money(cells).rename(columns={"amount": "value"}),
+    "currency": lambda cells, run_date: parse_currency(cells),
+    "boolean": lambda cells, run_date: parse_boolean(cells),
+    "quantity": lambda cells, run_date: parse_quantity(cells).rename(columns={"quantity": "value"}),
+    "gtin": lambda cells, run_date: parse_gtin(cells).rename(columns={"gtin": "value"}),
+    "integer": lambda cells, run_date: parse_integer(cells),
+    "shelf_life": lambda cells, run_date: parse_shelf_life(cells, run_date).rename(columns={"days": "value"}),
+    "weight": lambda cells, run_date: parse_weight(cells).rename(columns={"grams": "value"}),
+}
+# parser → {extra output column: the field it sets where it found something}
+PARSER_EXTRAS = {
+    "money": {"currency": "currency", "includes_vat": "price_includes_vat"},
+    "quantity": {"unit": "net_unit"},
+}
+DTYPES = {"string": object, "text": object, "decimal": object, "date": object, "integer": "Int64",
+          "boolean": "boolean"}
+
+
+def parse_products(text: pd.DataFrame, run_date: datetime.date) -> pd.DataFrame:
+    """The typed frame (see module doc) of a text frame; `run_date` dates best-before shelf lives."""
+    fields = config.schema_fields()
+    typed = text[list(config.schema()["lineage"])].copy()
+    checks: dict[str, pd.DataFrame] = {}
+    extras: list[tuple[str, pd.Series]] = []
+    for name, spec in fields.items():
+        if spec["parser"] == "derived":
+            typed[name] = pd.Series(pd.NA, index=text.index, dtype=object)
+            continue
+        cells = text[spec.get("source", name)]
+        result = PARSERS["key" if "unique_within" in spec else spec["parser"]](cells, run_date)
+        typed[name] = result["value"]
+        if "error" in result:
+            checks[name] = pd.DataFrame({"__raw": cells, "__error": result["error"],
+                                         "__detail": result["detail"]})
+        extras += [(target, result[extra]) for extra, target in PARSER_EXTRAS.get(spec["parser"], {}).items()]
+    for target, found in extras:
+        typed[target] = typed[target].mask(found.notna(), found)
+    typed = typed.astype({name: DTYPES[spec["type"]] for name, spec in fields.items()})
+    return pd.concat([typed, *(checks[name].add_prefix(name) for name in fields if name in checks)], axis=1)

@@ -1,0 +1,94 @@
+"""Net-content and weight cells: "50 cl", "4 x 100 g", "1,5 kg", "0.7500 LITRE" to grams or millilitres.
+
+A cell is an optional pack count ("4 x", "4x", "4 ×", "4 *"), a number (read as in
+pipeline.transform.scalars) and a unit from config/units.yaml, in French or English, any case; the EU
+estimated sign ℮ is ignored. The result is count × number × the unit's factor, exact, without trailing
+zeros ("0.7500 LITRE" → 750 ml).
+
+parse_quantity (net content) needs a mass or volume unit: a bare number is quantity_unreadable (the unit
+is unknowable), a unit that is neither ("2 pièces", "1 unité") is quantity_unit_unknown with the unit as
+detail: pieces are not grams or millilitres. parse_weight reads mass only, and a bare number is grams
+(Open Food Facts writes "42.3", "42,3" and "42.3 g"); every failure there is weight_unreadable.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from pipeline import config
+from pipeline.transform.scalars import NUMBER, decimal_from_text
+from pipeline.transform.text import clean_values, object_column, per_distinct
+
+_MEASURE = rf"^(?:(?P<count>\d+) ?[x×*] ?)?(?P<number>{NUMBER}) ?(?P<unit>[^\W\d_].*)?$"
+
+
+@functools.cache
+def unit_factors(kinds: tuple[str, ...]) -> dict[str, tuple[str, Decimal]]:
+    """Lower-case unit spelling → (canonical unit, factor to it), for the given kinds of config/units.yaml."""
+    units = config.config_file("units.yaml")
+    return {spelling: (units[kind]["unit"], Decimal(factor))
+            for kind in kinds for spelling, factor in units[kind]["factors"].items()}
+
+
+def parse_quantity(s: pd.Series) -> pd.DataFrame:
+    """Net content → quantity (Decimal; None when missing or wrong), unit ('g' or 'ml'), error, detail."""
+    return per_distinct(s, _quantities, fill={"quantity": None})
+
+
+def parse_weight(s: pd.Series) -> pd.DataFrame:
+    """Weight → grams (Decimal; None when missing or wrong), error (weight_unreadable), detail (the unit)."""
+    return per_distinct(s, _weights, fill={"grams": None})
+
+
+def _quantities(values: pd.Series) -> pd.DataFrame:
+    measures = _measures(values, ("mass", "volume"))
+    error = object_column(np.select(
+        [measures["amount"].isna() | (measures["word"] == ""), measures["unit"].isna()],
+        ["quantity_unreadable", "quantity_unit_unknown"], default=pd.NA), values.index)
+    return pd.DataFrame({"quantity": measures["converted"].where(error.isna(), None),
+                         "unit": measures["unit"].where(error.isna(), pd.NA),
+                         "error": error,
+                         "detail": object_column(measures["word"].where(error == "quantity_unit_unknown"))})
+
+
+def _weights(values: pd.Series) -> pd.DataFrame:
+    measures = _measures(values, ("mass",), bare_unit="g")
+    failed = measures["converted"].isna()
+    unknown_unit = measures["amount"].notna() & measures["unit"].isna()
+    return pd.DataFrame({"grams": measures["converted"],
+                         "error": object_column(np.where(failed, "weight_unreadable", pd.NA), values.index),
+                         "detail": object_column(measures["word"].where(unknown_unit))})
+
+
+def _measures(values: pd.Series, kinds: tuple[str, ...], bare_unit: str = "") -> pd.DataFrame:
+    """Per cell: amount (count × number, None if unreadable), word (the unit as written, else `bare_unit`),
+    unit and converted (the canonical unit and amount × factor, NA / None when the word is not a unit)."""
+    parts = clean_values(values).fillna("").str.lower().str.extract(_MEASURE)
+    ignored = "|".join(map(re.escape, config.config_file("units.yaml")["ignored_marks"]))
+    word = parts["unit"].fillna("").str.replace(ignored, "", regex=True).str.strip().str.rstrip(".")
+    word = word.mask(word == "", bare_unit)
+    found = word.map(unit_factors(kinds))
+    amount = [_amount(count, number) for count, number in zip(parts["count"], parts["number"], strict=True)]
+    converted = [_tidy(a * f[1]) if a is not None and isinstance(f, tuple) else None
+                 for a, f in zip(amount, found, strict=True)]
+    return pd.DataFrame({"amount": pd.Series(amount, index=values.index, dtype=object),
+                         "word": object_column(word),
+                         "unit": object_column(found.str[0]),
+                         "converted": pd.Series(converted, index=values.index, dtype=object)})
+
+
+def _amount(count: str | float, number: str | float) -> Decimal | None:
+    """count × number; the regex leaves NaN for a group that is absent."""
+    value = decimal_from_text(number) if isinstance(number, str) else None
+    if value is None or not isinstance(count, str):
+        return value
+    return value * int(count)
+
+
+def _tidy(value: Decimal) -> Decimal:
+    """Trailing zeros dropped without switching to exponent notation: 750.0000 → 750, 0.50 → 0.5."""
+    return value.to_integral_value() if value == value.to_integral_value() else value.normalize()

@@ -1,0 +1,81 @@
+"""Cell text: Unicode and whitespace normalisation, HTML to plain text, one parser run per distinct cell."""
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+# Dropped from every cell: OOXML's escaped carriage return "_x000D_", which some exports keep literally
+# (Open Food Facts export), and the zero-width space and byte-order mark left inside cells.
+DROPPED = r"(?i)_x000D_|[\u200b\ufeff]"
+# Tags after which the text starts on a new line (HTML block-level elements and line breaks).
+BLOCK_TAGS = (r"(?i)</?(?:p|div|br|li|ul|ol|dl|dt|dd|h[1-6]|tr|table|blockquote|section|article|header"
+              r"|footer)\b[^<>]*>")
+ANY_TAG = r"</?[a-zA-Z][^<>]*>"
+SCRIPT_STYLE_COMMENT = r"(?is)<(script|style)\b.*?</\1\s*>|<!--.*?-->"
+
+
+def per_distinct(s: pd.Series, parse_values: Callable[[pd.Series], pd.DataFrame],
+                 fill: Mapping[str, object] | None = None) -> pd.DataFrame:
+    """Run `parse_values` once on the distinct non-missing cells of `s` and align its rows back to `s`.
+
+    `parse_values` receives the distinct cells as an object Series indexed 0..n-1 and returns one row per
+    cell, same index. Rows where `s` is missing come out as pd.NA in every column, or as `fill[column]`.
+    """
+    values = pd.Series(s.dropna().unique(), dtype=object)
+    parsed = parse_values(values)
+    positions = pd.Index(values, dtype=object).get_indexer(s)
+    aligned = pd.DataFrame({
+        name: pd.Series(column.array.take(positions, allow_fill=True, fill_value=pd.NA), index=s.index,
+                        dtype=column.dtype)
+        for name, column in parsed.items()})
+    for name, missing in (fill or {}).items():
+        aligned[name] = aligned[name].where(positions >= 0, missing)
+    return aligned
+
+
+def object_column(values: pd.Series | np.ndarray, index: pd.Index | None = None) -> pd.Series:
+    """Object dtype with pd.NA for missing: what pandas 3 would otherwise infer as "str" with NaN."""
+    column = pd.Series(values, index=index, dtype=object)
+    return column.where(column.notna(), pd.NA)
+
+
+def clean_values(values: pd.Series) -> pd.Series:
+    """NFC; Excel artefacts and invisible characters dropped; whitespace runs made one space; "" → NA."""
+    cleaned = (values.str.normalize("NFC")
+               .str.replace(DROPPED, "", regex=True)
+               .str.replace(r"\s+", " ", regex=True)
+               .str.strip())
+    return object_column(cleaned.mask(cleaned == ""))
+
+
+def normalise_text(s: pd.Series) -> pd.Series:
+    """`clean_values` applied once per distinct cell of a text column."""
+    return per_distinct(s, lambda values: clean_values(values).to_frame("text"))["text"]
+
+
+def trim_text(s: pd.Series) -> pd.Series:
+    """Surrounding whitespace removed and nothing else (identifiers such as a SKU); "" → NA."""
+    trimmed = s.str.strip()
+    return object_column(trimmed.mask(trimmed == ""))
+
+
+def html_to_text(s: pd.Series) -> pd.Series:
+    """HTML (or plain text) to lines of plain text: block tags become line breaks, entities decoded."""
+    return per_distinct(s, lambda values: _plain_text(values).to_frame("text"))["text"]
+
+
+def _plain_text(values: pd.Series) -> pd.Series:
+    text = (values.str.normalize("NFC")
+            .str.replace(r"\r\n?", "\n", regex=True)
+            .str.replace(SCRIPT_STYLE_COMMENT, "", regex=True)
+            .str.replace(BLOCK_TAGS, "\n", regex=True)
+            .str.replace(ANY_TAG, "", regex=True)
+            .map(html.unescape)
+            .str.replace(DROPPED, "", regex=True)
+            .str.replace(r"[^\S\n]+", " ", regex=True)
+            .str.replace(r" ?\n\s*", "\n", regex=True)
+            .str.strip())
+    return object_column(text.mask(text == ""))

@@ -1,0 +1,95 @@
+"""Tests of pipeline.transform.parse: a text frame becomes the typed frame the schema describes."""
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from pipeline import config
+from pipeline.transform.parse import parse_products
+
+RUN_DATE = datetime.date(2026, 11, 26)
+LINEAGE = ["vendor_id", "source_file", "source_row"]
+ROWS = [
+    {"sku": " SAV-01 ", "title": "Savon  à la lavande\u00a0", "price": "4,20 €", "currency": "EUR",
+     "price_includes_vat": "oui", "net_content": "100 g", "barcode": "3368954957571", "stock": "12",
+     "shelf_life": "18 mois", "weight": "110",
+     "description": "<p>Savon &eacute;l&eacute;gant</p><p>Doux</p>"},
+    {"sku": "sav-02  b", "title": "Huile d'olive", "price": "18,90 CHF", "currency": "EUR",
+     "price_includes_vat": "true", "net_content": "50 cl", "barcode": "4.6347E+11", "stock": "douze",
+     "shelf_life": "31/12/2027", "weight": "0,6 kg"},
+    {"sku": "SAV-03", "title": "Miel", "price": "sur demande", "currency": "XYZ",
+     "price_includes_vat": "peut-être", "net_content": "2 pièces", "barcode": "123", "stock": "-3",
+     "shelf_life": "540", "weight": "1 l"},
+    {"sku": "SAV-04", "title": "Nougat", "price": "9,90 € HT", "price_includes_vat": "true",
+     "net_content": "4 x 100 g"},
+]
+
+
+@pytest.fixture
+def text() -> pd.DataFrame:
+    """A four-row text frame as the column mapper hands it over (every source column, str or NA)."""
+    sources = [spec.get("source", name) for name, spec in config.schema_fields().items()
+               if spec["parser"] != "derived"]
+    frame = pd.DataFrame([{column: row.get(column, pd.NA) for column in sources} for row in ROWS],
+                         dtype=object)
+    lineage = pd.DataFrame({"vendor_id": "savonnerie", "source_file": "savonnerie/catalogue.csv",
+                            "source_row": range(2, 6)}, dtype=object).astype({"source_row": "int64"})
+    return pd.concat([lineage, frame], axis=1)
+
+
+def test_columns_and_dtypes(text: pd.DataFrame) -> None:
+    typed = parse_products(text, RUN_DATE)
+    fields = config.schema_fields()
+    fallible = ["price", "currency", "price_includes_vat", "net_content", "barcode", "stock",
+                "shelf_life_days", "weight_g"]
+    helpers = [f"{field}__{part}" for field in fallible for part in ("raw", "error", "detail")]
+    assert list(typed.columns) == [*LINEAGE, *fields, *helpers]
+    expected = {"integer": "Int64", "boolean": "boolean"}
+    for name, spec in fields.items():
+        assert str(typed[name].dtype) == expected.get(spec["type"], "object"), name
+    assert all(typed[column].dtype == object for column in helpers)
+
+
+def test_values(text: pd.DataFrame) -> None:
+    typed = parse_products(text, RUN_DATE)
+    assert typed["sku"].tolist() == ["SAV-01", "sav-02  b", "SAV-03", "SAV-04"]   # trimmed, nothing else
+    assert typed["title"].iloc[0] == "Savon à la lavande"
+    assert typed["description"].iloc[0] == "Savon élégant\nDoux"
+    assert typed["price"].tolist() == [Decimal("4.20"), Decimal("18.90"), None, Decimal("9.90")]
+    assert typed["net_content"].tolist() == [Decimal(100), Decimal(500), None, Decimal(400)]
+    assert typed["net_unit"].tolist() == ["g", "ml", pd.NA, "g"]
+    assert typed["stock"].tolist() == [12, pd.NA, -3, pd.NA]
+    assert typed["shelf_life_days"].tolist() == [540, 400, pd.NA, pd.NA]
+    assert typed["weight_g"].tolist() == [Decimal(110), Decimal(600), None, None]
+    assert typed["barcode"].tolist() == ["3368954957571", pd.NA, pd.NA, pd.NA]
+
+
+def test_price_cell_states_currency_and_tax_basis(text: pd.DataFrame) -> None:
+    typed = parse_products(text, RUN_DATE)
+    assert typed["currency"].tolist() == ["EUR", "CHF", pd.NA, "EUR"]           # 18,90 CHF is not 18,90 EUR
+    assert typed["currency__error"].tolist() == [pd.NA, pd.NA, "currency_unknown", pd.NA]
+    assert typed["price_includes_vat"].tolist() == [True, True, pd.NA, False]   # "9,90 € HT"
+
+
+def test_errors_keep_the_cell_as_sent(text: pd.DataFrame) -> None:
+    typed = parse_products(text, RUN_DATE)
+    row = typed.iloc[2]
+    assert [row[f"{f}__error"] for f in ("price", "price_includes_vat", "net_content", "barcode",
+                                         "shelf_life_days", "weight_g")] == [
+        "money_unreadable", "boolean_unreadable", "quantity_unit_unknown", "gtin_length",
+        "shelf_life_unreadable", "weight_unreadable"]
+    assert row["barcode__raw"] == "123" and row["barcode__detail"] == "3"
+    assert row["net_content__raw"] == "2 pièces" and row["net_content__detail"] == "pièces"
+    assert typed["stock__error"].tolist() == [pd.NA, "integer_unreadable", pd.NA, pd.NA]
+    assert typed["barcode__error"].iloc[1] == "gtin_scientific"
+    assert typed["barcode__raw"].iloc[1] == "4.6347E+11"
+    assert typed["weight_g__error"].isna().tolist() == [True, True, False, True]
+
+
+def test_every_rule_named_exists(text: pd.DataFrame) -> None:
+    typed = parse_products(text, RUN_DATE)
+    named = pd.concat([typed[c] for c in typed.columns if c.endswith("__error")]).dropna()
+    assert set(named) <= set(config.rules())

@@ -1,0 +1,78 @@
+"""Tests of pipeline.transform.text: normalisation, HTML to text, and the per-distinct-value runner."""
+from __future__ import annotations
+
+import html
+from unittest import mock
+
+import pandas as pd
+import pytest
+
+from pipeline.transform import text
+from pipeline.transform.text import html_to_text, normalise_text, per_distinct, trim_text
+
+
+def cells(*values: object) -> pd.Series:
+    return pd.Series(values, dtype=object)
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("  Savon à la lavande ", "Savon à la lavande"),
+    ("Savon\u00a0\u00a0à\u202fla\tlavande", "Savon à la lavande"),
+    ("Ligne 1_x000D_\nLigne 2", "Ligne 1 Ligne 2"),
+    ("Huile_x000d_", "Huile"),
+    ("e\u0301té", "été"),                     # NFD from a Mac → NFC
+    ("\u200bNougat\ufeff", "Nougat"),
+    ("_x000D_", pd.NA),
+    (pd.NA, pd.NA),
+])
+def test_normalise_text(cell: object, expected: object) -> None:
+    result = normalise_text(cells(cell))
+    assert result.dtype == object
+    assert result.iloc[0] is expected if expected is pd.NA else result.iloc[0] == expected
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("<p>Savon &eacute;l&eacute;gant</p><p>Huile d&#39;olive &amp; miel</p>",
+     "Savon élégant\nHuile d'olive & miel"),
+    ("Lavande<br>Romarin<br/>Thym<BR />Sauge", "Lavande\nRomarin\nThym\nSauge"),
+    ("<ul><li>Huile</li><li>Soude</li></ul>", "Huile\nSoude"),
+    ("<p><strong>Bio</strong>  et&nbsp;local</p>", "Bio et local"),
+    ("<style>p{}</style><script>x()</script><!-- note -->Texte", "Texte"),
+    ("Ligne 1\r\n\r\n\r\nLigne 2  ", "Ligne 1\nLigne 2"),
+    ("Prix < 10 € et > 5 €", "Prix < 10 € et > 5 €"),
+    ("<p> </p>", pd.NA),
+])
+def test_html_to_text(cell: str, expected: object) -> None:
+    result = html_to_text(cells(cell)).iloc[0]
+    assert result is expected if expected is pd.NA else result == expected
+
+
+def test_trim_text_keeps_case_and_inner_spaces() -> None:
+    assert trim_text(cells("  Sav-01  A ", "   ", pd.NA)).tolist() == ["Sav-01  A", pd.NA, pd.NA]
+
+
+def test_per_distinct_aligns_rows_and_fills_missing_ones() -> None:
+    s = pd.Series(["b", pd.NA, "a", "b"], index=[10, 11, 12, 13], dtype=object)
+    seen: list[list[str]] = []
+
+    def upper(values: pd.Series) -> pd.DataFrame:
+        seen.append(values.tolist())
+        return pd.DataFrame({"up": values.str.upper(), "n": pd.array(range(len(values)), dtype="Int64")})
+
+    result = per_distinct(s, upper, fill={"up": None})
+    assert seen == [["b", "a"]]
+    assert result.index.tolist() == [10, 11, 12, 13]
+    assert result["up"].tolist() == ["B", None, "A", "B"]
+    assert result["n"].dtype == "Int64" and result["n"].isna().tolist() == [False, True, False, False]
+
+
+def test_each_distinct_cell_is_processed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = cells("<p>a</p>", "<p>b</p>", "c").sample(10_000, replace=True, random_state=1)
+    unescape = mock.Mock(wraps=html.unescape)
+    monkeypatch.setattr(text.html, "unescape", unescape)
+    clean = mock.Mock(wraps=text.clean_values)
+    monkeypatch.setattr(text, "clean_values", clean)
+    html_to_text(s)
+    normalise_text(s)
+    assert unescape.call_count == 3
+    assert [len(call.args[0]) for call in clean.call_args_list] == [3]
