@@ -37,13 +37,13 @@ class _Blank(dict):
         return ""
 
 
-def make_rejects(rows: pd.DataFrame, *, field: str, rule: str, value: pd.Series | None = None,
+def make_rejects(rows: pd.DataFrame, /, *, field: str, rule: str, value: pd.Series | None = None,
                  **params: Any) -> pd.DataFrame:
     """One reject per row of `rows` (which carries the lineage columns) for `field` failing `rule`.
 
     `value` is the cell as the vendor sent it (defaults to rows[field]); each extra keyword fills a
-    message placeholder and may be a scalar or a Series aligned with `rows`. Messages are rendered
-    once per distinct (value, params) combination.
+    message placeholder (including `rows=`, as `rows` itself is positional-only) and may be a scalar
+    or a Series aligned with `rows`. Messages are rendered once per distinct (value, params) combination.
     """
     if rows.empty:
         return empty_rejects()
@@ -54,15 +54,22 @@ def make_rejects(rows: pd.DataFrame, *, field: str, rule: str, value: pd.Series 
     out["rule"] = rule
     keys = pd.DataFrame({"value": out["value"].astype(str)}, index=rows.index)
     for name, param in params.items():
-        keys[name] = param.astype(str) if isinstance(param, pd.Series) else str(param)
+        keys[name] = _text(param) if isinstance(param, pd.Series) else str(param)
     distinct = keys.drop_duplicates()
-    rendered = {tuple(r): render(rule, field, r[0], dict(zip(keys.columns[1:], r[1:], strict=True)))
-                for r in distinct.itertuples(index=False, name=None)}
-    messages = [rendered[t] for t in keys.itertuples(index=False, name=None)]
-    out["message_fr"] = [m[0] for m in messages]
-    out["message_en"] = [m[1] for m in messages]
+    names = list(params)
+    distinct[["message_fr", "message_en"]] = [
+        render(rule, field, r[0], dict(zip(names, r[1:], strict=True)))
+        for r in distinct.itertuples(index=False, name=None)]
+    messages = keys.merge(distinct, how="left", on=list(keys.columns))
+    out["message_fr"] = messages["message_fr"].to_numpy()
+    out["message_en"] = messages["message_en"].to_numpy()
     out["source_row"] = out["source_row"].astype("Int64")
     return out[REJECT_COLUMNS].reset_index(drop=True)
+
+
+def _text(param: pd.Series) -> pd.Series:
+    """A per-row placeholder value as text; a missing one renders blank."""
+    return param.astype("object").where(param.notna(), "").astype(str)
 
 
 def concat_rejects(frames: list[pd.DataFrame]) -> pd.DataFrame:
