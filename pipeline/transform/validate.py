@@ -93,7 +93,9 @@ class _Validator:
 @functools.cache
 def _context() -> tuple[EphemeralDataContext, BatchDefinition]:
     """The process's ephemeral GX context, quiet, with its whole-dataframe batch definition."""
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    for name in ["great_expectations", *logging.root.manager.loggerDict]:
+        if name.startswith("great_expectations"):
+            logging.getLogger(name).setLevel(logging.ERROR)   # some GX modules set INFO on their own logger
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     asset = context.data_sources.add_pandas("typed_rows").add_dataframe_asset("typed_rows")
