@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +14,21 @@ from urllib.parse import parse_qs, urlsplit
 
 def fake_translation(text: str) -> str:
     return text.upper()
+
+
+def fake_chinese(text: str) -> str:
+    """A deterministic stand-in for a French → Chinese engine: every Latin word becomes two CJK characters
+    (picked from its letters), placeholders shaped like e-mail addresses and numbers are copied as they are."""
+    import re
+
+    def word(match: re.Match[str]) -> str:
+        w = match.group()
+        if "@" in w or w.endswith(".invalid"):
+            return w
+        code = sum(ord(c) for c in w.casefold())
+        return chr(0x4E00 + code % 5000) + chr(0x4E00 + (code * 7) % 5000)
+
+    return re.sub(r"[\w@.]*@[\w.]+|[^\W\d_]+", word, text)
 
 
 @dataclass(frozen=True)
@@ -48,7 +64,9 @@ class _FakeTranslationServer(ABC):
     """Threaded HTTP server on 127.0.0.1:<free port>. Each request takes the next scripted Reply, if any;
     `default_delay_s` slows every normal answer (to observe how many requests are in flight)."""
 
-    def __init__(self, credential: str | None = None, default_delay_s: float = 0.0):
+    def __init__(self, credential: str | None = None, default_delay_s: float = 0.0,
+                 translate: Callable[[str], str] = fake_translation):
+        self.translate = translate
         self.credential = credential
         self.default_delay_s = default_delay_s
         self.log: list[LoggedRequest] = []
@@ -164,7 +182,7 @@ class LibreTranslateServer(_FakeTranslationServer):
             return 403, b'{"error": "Invalid API key"}'
         if not request.texts:
             return 400, b'{"error": "Invalid request: missing q parameter"}'
-        return 200, json.dumps({"translatedText": fake_translation(request.texts[0])}).encode()
+        return 200, json.dumps({"translatedText": self.translate(request.texts[0])}).encode()
 
 
 class DeepLServer(_FakeTranslationServer):
@@ -190,7 +208,7 @@ class DeepLServer(_FakeTranslationServer):
             return 400, b'{"message": "Value for \'target_lang\' not supported."}'
         source = request.fields.get("source_lang", "FR")
         translations = [
-            {"detected_source_language": source, "text": fake_translation(text),
+            {"detected_source_language": source, "text": self.translate(text),
              "billed_characters": len(text)}
             for text in request.texts
         ]
