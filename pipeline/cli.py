@@ -77,7 +77,7 @@ def run(
             summary = run_pipeline(
                 intake, out, state, run_date, mode=mode.value, translator=translator.value,
                 on_discovered=lambda n: progress.update(task, total=n),
-                on_file=lambda f, _r: progress.update(task, advance=1, description=f.path))
+                on_file=lambda f: progress.update(task, advance=1, description=f["path"]))
         except (IntakeUnavailable, OutputUnavailable, StateUnavailable, ValueError) as exc:
             progress.stop()
             _fail(str(exc).splitlines()[0])
@@ -102,7 +102,7 @@ def _print_summary(summary, shown_rejects: int = 6) -> None:
     for rec in m["inputs"]:
         if rec["status"] == "quarantined":
             out.print(f"quarantined {rec['path']}: {rec['error']}", markup=False)
-    rejects = [r for f in summary.files for r in f.rejects.head(shown_rejects).to_dict("records")]
+    rejects = summary.rejects.head(shown_rejects).to_dict("records")
     if rejects:
         out.print(f"first rejects (all {m['rows_rejected']} rejected rows are in rejects.csv):")
         for r in rejects[:shown_rejects]:

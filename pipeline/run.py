@@ -1,42 +1,13 @@
-"""One pipeline run for one logical date, file by file: the library code the CLI and the DAG both call."""
+"""One pipeline run for one logical date: the steps of pipeline.stages called in order, in one process."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import logging
-import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.config import RunSettings
-from pipeline.extract.intake import IntakeFile, discover, read_bytes, sha256_hex
-from pipeline.extract.profiles import ProfileError, VendorProfile, load_profile
-from pipeline.extract.readers import Sheet, UnreadableSheet, read_sheet
-from pipeline.load import outputs
-from pipeline.load.publish import FeedFolder
-from pipeline.load.state import StateStore
-from pipeline.transform.columns import known_header_score, map_columns
-from pipeline.transform.parse import parse_products
-from pipeline.transform.platforms import detect_platform, fold
-from pipeline.transform.rejects import concat_rejects, empty_rejects, make_rejects
-from pipeline.transform.validate import validate
-
-log = logging.getLogger("eprovence")
-
-
-@dataclass
-class FileResult:
-    """What one vendor file became: its manifest entry, its valid rows and its rejects."""
-
-    record: dict
-    valid: pd.DataFrame = field(default_factory=pd.DataFrame)
-    rejects: pd.DataFrame = field(default_factory=empty_rejects)
-
-    @property
-    def rows_rejected(self) -> int:
-        return int(self.rejects.drop_duplicates(["source_file", "source_row"]).shape[0])
+from pipeline.stages import RunContext, discover_inputs, extract_file, localize_rows, publish_feed
 
 
 @dataclass
@@ -45,114 +16,50 @@ class RunSummary:
     mode: str
     folder: str
     manifest: dict
-    files: list[FileResult]
-
-
-def process_file(file: IntakeFile, profile: VendorProfile, run_date: dt.date, settings: RunSettings,
-                 storage_options: dict | None = None) -> FileResult:
-    """Read, map, parse and validate one vendor file. Bad data never raises: it quarantines or rejects."""
-    record = {"path": file.path, "sha256": None, "vendor_id": file.vendor_id, "format": None, "encoding": None,
-              "platform": None, "rows_raw": 0, "rows": 0, "rows_rejected": 0, "rows_valid": 0,
-              "status": "processed", "error": None}
-    try:
-        data = read_bytes(file, storage_options)
-        record["sha256"] = sha256_hex(data)
-        sheet = read_sheet(data, file.path, profile,
-                           header_score=functools.partial(known_header_score, also_known=tuple(profile.columns)))
-        record.update(format=sheet.format, encoding=sheet.encoding, rows_raw=sheet.raw_rows)
-        result = _rows_of_sheet(sheet, file, profile, run_date, settings, record)
-    except UnreadableSheet as exc:
-        return FileResult(_quarantine(record, f"{exc.reason_fr} / {exc.reason_en}"))
-    except Exception as exc:  # noqa: BLE001 - one broken file must never stop the others
-        log.error("internal error on %s:\n%s", file.path, traceback.format_exc())
-        return FileResult(_quarantine(record, f"erreur interne / internal error: {exc.__class__.__name__}: {exc}"))
-    record.update(rows_rejected=result.rows_rejected, rows_valid=len(result.valid))
-    return result
-
-
-def _quarantine(record: dict, reason: str) -> dict:
-    return {**record, "status": "quarantined", "error": reason}
-
-
-def _rows_of_sheet(sheet: Sheet, file: IntakeFile, profile: VendorProfile, run_date: dt.date,
-                   settings: RunSettings, record: dict) -> FileResult:
-    frame = sheet.frame.assign(vendor_id=file.vendor_id, source_file=file.path)
-    platform = detect_platform([c for c in sheet.frame.columns if c != "source_row"])
-    if platform:
-        frame = fold(frame, platform)
-    text, _mapping, conflicts = map_columns(frame, platform=platform, overrides=profile.columns,
-                                            defaults=_defaults(profile))
-    record.update(platform=platform, rows=len(text) + len(sheet.ragged))
-    typed = parse_products(text, run_date)
-    valid, rejects = validate(typed, min_shelf_life_days=settings.min_shelf_life_days)
-    conflict_rejects = _conflict_rejects(conflicts, text)
-    if not conflict_rejects.empty:
-        valid = valid[~valid["source_row"].isin(conflict_rejects["source_row"])]
-    ragged = sheet.ragged.assign(vendor_id=file.vendor_id, source_file=file.path, sku=pd.NA)
-    ragged_rejects = make_rejects(ragged, field="row", rule="ragged_row", value=pd.Series("", index=ragged.index),
-                                  cells=ragged["cells"], expected=ragged["expected"])
-    return FileResult(record, valid.reset_index(drop=True),
-                      concat_rejects([ragged_rejects, conflict_rejects, rejects]))
-
-
-def _conflict_rejects(conflicts: pd.DataFrame, text: pd.DataFrame) -> pd.DataFrame:
-    if conflicts.empty:
-        return empty_rejects()
-    lineage = text[["source_row", "vendor_id", "source_file", "sku"]]
-    rows = conflicts.merge(lineage, on="source_row", how="left")
-    parts = [make_rejects(group, field=name, rule="conflicting_columns", value=group["value"],
-                          detail=group["detail"]) for name, group in rows.groupby("field", sort=True)]
-    return concat_rejects(parts)
-
-
-def _defaults(profile: VendorProfile) -> dict[str, str]:
-    defaults = {"brand": profile.brand or profile.vendor_name or profile.vendor_id,
-                "currency": profile.currency, "origin": profile.origin}
-    if profile.price_includes_vat is not None:
-        defaults["price_includes_vat"] = "true" if profile.price_includes_vat else "false"
-    return defaults
+    rejects: pd.DataFrame
 
 
 def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "full", translator: str = "none",
-        settings: RunSettings | None = None, storage_options: dict | None = None,
-        on_file: Callable[[IntakeFile, FileResult], None] | None = None,
+        min_shelf_life_days: int = 180, storage_options: dict | None = None, translator_client=None,
+        on_file: Callable[[dict], None] | None = None,
         on_discovered: Callable[[int], None] | None = None) -> RunSummary:
-    """Process every file of the intake for `run_date` and publish `<out>/<date>/` atomically."""
-    settings = settings or RunSettings()
-    store = StateStore.open(state)
-    files, strays = discover(intake, storage_options)
-    folder = FeedFolder(out, run_date.isoformat(), storage_options or {})
+    """Process every file of the intake for `run_date` and publish `<out>/<date>/` atomically.
+
+    Raises IntakeUnavailable, OutputUnavailable, StateUnavailable or ValueError (bad option) when the run
+    itself cannot happen; bad data never raises."""
+    from pipeline.extract.translators import make_translator
+    from pipeline.load.publish import FeedFolder
+    from pipeline.load.state import StateStore
+
+    ctx = RunContext(intake, out, state, run_date.isoformat(), mode, translator, min_shelf_life_days,
+                     storage_options or {})
+    StateStore.open(state)                                  # fail fast on an unusable store …
+    FeedFolder(out, ctx.run_date, ctx.storage_options).abandon()   # … or output
+    client = translator_client if translator_client is not None else make_translator(translator)
+    files = discover_inputs(ctx)
     if on_discovered:
         on_discovered(len(files))
-    profiles: dict[str, VendorProfile | ProfileError] = {}
-    results: list[FileResult] = []
+    file_uris = []
     for file in files:
-        if file.vendor_id not in profiles:
-            profiles[file.vendor_id] = _profile_or_error(intake, file.vendor_id, storage_options)
-        profile = profiles[file.vendor_id]
-        if isinstance(profile, ProfileError):
-            result = FileResult(_quarantine(_bare_record(file), f"profil invalide / invalid profile: {profile}"))
-        else:
-            result = process_file(file, profile, run_date, settings, storage_options)
-        results.append(result)
+        file_uris.append(extract_file(ctx, file))
         if on_file:
-            on_file(file, result)
-    results += [FileResult(_quarantine(_bare_record(s), f"{s.reason_fr} / {s.reason_en}")) for s in strays]
-    manifest = outputs.publish(folder, run_date, mode, results)
-    store.record_run(run_date, mode, {k: manifest[k] for k in
-                                      ("rows_in", "rows_published", "rows_rejected", "rows_pending")},
-                     outputs.sha256_of(manifest), manifest["inputs"])
-    return RunSummary(run_date, mode, folder.final_path, manifest, results)
+            on_file(file)
+    localized_uri = localize_rows(ctx, file_uris, translator=client)
+    rejects = _rejects_preview(file_uris, ctx)
+    published = publish_feed(ctx, file_uris, localized_uri)
+    manifest = _read_manifest(ctx)
+    return RunSummary(run_date, mode, published["folder"], manifest, rejects)
 
 
-def _profile_or_error(intake: str, vendor_id: str, storage_options: dict | None) -> VendorProfile | ProfileError:
-    try:
-        return load_profile(intake, vendor_id, storage_options)
-    except ProfileError as exc:
-        return exc
+def _rejects_preview(file_uris: list[str], ctx: RunContext, rows: int = 20) -> pd.DataFrame:
+    from pipeline.load import work_area
+
+    frames = [work_area.read_frame(f"{uri}/rejects.parquet", ctx.storage_options).head(rows) for uri in file_uris]
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True).head(rows) if frames else pd.DataFrame()
 
 
-def _bare_record(file) -> dict:
-    return {"path": file.path, "sha256": None, "vendor_id": getattr(file, "vendor_id", None), "format": None,
-            "encoding": None, "platform": None, "rows_raw": 0, "rows": 0, "rows_rejected": 0, "rows_valid": 0,
-            "status": "quarantined", "error": None}
+def _read_manifest(ctx: RunContext) -> dict:
+    from pipeline.load import work_area
+
+    return work_area.read_json(f"{ctx.out.rstrip('/')}/{ctx.run_date}/manifest.json", ctx.storage_options)

@@ -1,12 +1,10 @@
-"""Writes one run's files (rejects.csv, validated_products.parquet, manifest.json) into its feed folder."""
+"""Writes one run's files (rejects, pending translations, validated rows, manifest) into its feed folder."""
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import io
 import json
-from typing import TYPE_CHECKING
-
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -15,45 +13,49 @@ from pipeline.load.publish import FeedFolder
 from pipeline.transform.rejects import REJECT_COLUMNS, concat_rejects
 from pipeline.transform.spreadsheet_safety import neutralise_frame
 
-if TYPE_CHECKING:
-    from pipeline.run import FileResult
-
 REJECTS = "rejects.csv"
+PENDING = "pending_translation.csv"
+PENDING_COLUMNS = ["source_lang", "target_lang", "field", "source", "target", "skus"]
+TRANSLATION_KEYS = ("segments", "tm_hits", "mt_calls", "mt_chars", "pending", "glossary_hits", "vendor_supplied")
 VALIDATED = "validated_products.parquet"
 HELPER_SUFFIXES = ("__raw", "__error", "__detail")
 
 
-def publish(folder: FeedFolder, run_date: dt.date, mode: str, results: list[FileResult]) -> dict:
-    """Write every output file, then the manifest last; returns the manifest."""
-    rejects = concat_rejects([r.rejects for r in results]).sort_values(
-        ["vendor_id", "source_file", "source_row", "field"], kind="stable")
-    valid = _concat_valid([r.valid for r in results])
-    folder.write(REJECTS, utf8_csv(rejects[REJECT_COLUMNS]), rows=len(rejects))
-    folder.write(VALIDATED, lambda path: pq.write_table(to_arrow(valid), path), rows=len(valid))
-    inputs = sorted((r.record for r in results), key=lambda rec: rec["path"])
+def publish(folder: FeedFolder, run_date: dt.date, mode: str, records: list[dict], rejects: list[pd.DataFrame],
+            rows: pd.DataFrame, pending: pd.DataFrame, translation: dict) -> dict:
+    """Write every output file, then the manifest last; returns the manifest.
+
+    `rows` are the valid rows after localisation (`pending_reason` set on those still waiting), `pending`
+    the pending_translation.csv lines, `translation` the localisation counters."""
+    all_rejects = concat_rejects(rejects).sort_values(["vendor_id", "source_file", "source_row", "field"],
+                                                      kind="stable")
+    rows = _without_helpers(rows)
+    waiting = rows["pending_reason"].notna() if "pending_reason" in rows else pd.Series(True, index=rows.index)
+    folder.write(REJECTS, utf8_csv(all_rejects[REJECT_COLUMNS]), rows=len(all_rejects))
+    folder.write(PENDING, utf8_csv(pending[PENDING_COLUMNS]), rows=len(pending))
+    folder.write(VALIDATED, lambda path: pq.write_table(to_arrow(rows), path), rows=len(rows))
+    inputs = sorted(records, key=lambda rec: rec["path"])
     manifest = {
         "run_date": run_date.isoformat(),
         "mode": mode,
         "rows_in": sum(rec["rows"] for rec in inputs),
         "rows_published": 0,
-        "rows_rejected": sum(r.rows_rejected for r in results),
-        "rows_pending": len(valid),
+        "rows_rejected": sum(rec["rows_rejected"] for rec in inputs),
+        "rows_pending": int(waiting.sum()) + int((~waiting).sum()),
         "fx": {"base": "EUR", "quote": "CNY", "rate": None, "rate_date": None, "source": None},
         "inputs": inputs,
         "outputs": [{"path": f.name, "sha256": f.sha256, "rows": f.rows} for f in folder.written],
-        "translation": {"segments": 0, "tm_hits": 0, "mt_calls": 0, "mt_chars": 0, "pending": 0},
+        "translation": {k: translation.get(k, 0) for k in TRANSLATION_KEYS},
     }
     folder.commit(manifest_bytes(manifest))
     return manifest
 
 
-def _concat_valid(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if not f.empty]
-    if not frames:
+def _without_helpers(rows: pd.DataFrame) -> pd.DataFrame:
+    if rows.empty:
         return pd.DataFrame({"vendor_id": pd.Series(dtype="object"), "sku": pd.Series(dtype="object")})
-    valid = pd.concat(frames, ignore_index=True)
-    helpers = [c for c in valid.columns if c.endswith(HELPER_SUFFIXES)]
-    return valid.drop(columns=helpers).sort_values(["vendor_id", "source_file", "source_row"], kind="stable")
+    helpers = [c for c in rows.columns if c.endswith(HELPER_SUFFIXES)]
+    return rows.drop(columns=helpers).sort_values(["vendor_id", "source_file", "source_row"], kind="stable")
 
 
 def utf8_csv(frame: pd.DataFrame) -> bytes:

@@ -1,0 +1,63 @@
+"""The run's scratch area `<out>/.work/<date>/` on the feeds' storage: frames and JSON handed between steps.
+
+Steps hand each other URIs of what they wrote here, never data, so any worker can pick up the next step
+(Airflow XCom carries only these small strings). Frames are Parquet (decimals stay decimals); reading
+one back restores the pandas dtypes the steps use (nullable integers and booleans, object text).
+"""
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import fsspec
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+_NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def work_root(out: str, run_date: str) -> str:
+    return f"{out.rstrip('/')}/.work/{run_date}"
+
+
+def write_frame(uri: str, frame: pd.DataFrame, storage_options: dict | None = None) -> str:
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False), buffer)
+    _write_bytes(uri, buffer.getvalue(), storage_options)
+    return uri
+
+
+def read_frame(uri: str, storage_options: dict | None = None) -> pd.DataFrame:
+    with fsspec.open(uri, "rb", **(storage_options or {})) as fh:
+        frame = pq.read_table(fh).to_pandas(types_mapper=_NULLABLE.get)
+    for column in frame.columns:
+        if pd.api.types.is_string_dtype(frame[column]) and frame[column].dtype != object:
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), pd.NA)
+    return frame
+
+
+def write_json(uri: str, value: Any, storage_options: dict | None = None) -> str:
+    _write_bytes(uri, json.dumps(value, ensure_ascii=False, default=str).encode("utf-8"), storage_options)
+    return uri
+
+
+def read_json(uri: str, storage_options: dict | None = None) -> Any:
+    with fsspec.open(uri, "rb", **(storage_options or {})) as fh:
+        return json.loads(fh.read())
+
+
+def _write_bytes(uri: str, data: bytes, storage_options: dict | None) -> None:
+    fs, path = fsspec.core.url_to_fs(uri, **(storage_options or {}))
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    tmp = f"{path}.tmp"
+    with fs.open(tmp, "wb") as fh:
+        fh.write(data)
+    fs.mv(tmp, path)
+
+
+def remove(uri: str, storage_options: dict | None = None) -> None:
+    fs, path = fsspec.core.url_to_fs(uri, **(storage_options or {}))
+    if fs.exists(path):
+        fs.rm(path, recursive=True)

@@ -1,0 +1,96 @@
+"""Tmall category id and product class of each product, from its vendor category and title (config/categories.yaml).
+
+Matching is described in config/categories.yaml: keywords in the category, then in the title, then a
+shop-section name in the category; the first rule in the file's order wins within each step. Texts are
+compared once per distinct (category, title) pair, keywords as whole words after `match_text`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline import config
+
+
+def category_rules() -> dict[str, Any]:
+    """config/categories.yaml as loaded (cached: do not mutate)."""
+    return config.config_file("categories.yaml")
+
+
+def match_text(s: pd.Series) -> pd.Series:
+    """Lower case, no accents, œ/æ as oe/ae, & as "and", punctuation as spaces, plural -s/-x of long words dropped."""
+    return (s.astype(object).fillna("").astype(str).str.casefold()
+            .str.replace("œ", "oe").str.replace("æ", "ae").str.replace("&", " and ")
+            .str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
+            .str.replace(r"[\W_]+", " ", regex=True)
+            .str.replace(r"\b(\w{3,})[sx]\b", r"\1", regex=True)
+            .str.strip())
+
+
+def classify(frame: pd.DataFrame, rules: dict[str, Any]) -> pd.DataFrame:
+    """`frame` plus category_id (Int64, 0 unmapped), category_name_zh, product_class and category_mapped (bool).
+
+    A product_class already set (the vendor profile's) is kept; otherwise the matched rule's, or
+    `unmapped_class` when no rule matches.
+    """
+    keys = pd.DataFrame({name: frame[name] if name in frame else pd.Series(pd.NA, index=frame.index)
+                         for name in ("category", "title")}).astype(object).fillna("")
+    distinct = keys.drop_duplicates().reset_index(drop=True)
+    positions = pd.MultiIndex.from_frame(distinct).get_indexer(pd.MultiIndex.from_frame(keys))
+    rule_of_row = _matching_rule(distinct["category"], distinct["title"], rules["rules"])[positions]
+
+    mapped = rule_of_row >= 0
+    cids = np.array([r["category_id"] for r in rules["rules"]] + [0], dtype="int64")
+    classes = np.array([r["product_class"] for r in rules["rules"]] + [rules["unmapped_class"]], dtype=object)
+    category_id = pd.Series(cids[rule_of_row], index=frame.index, dtype="Int64")
+    out = frame.copy()
+    out["category_id"] = category_id
+    out["category_name_zh"] = category_id.map(rules["categories"]).astype(object).where(mapped, pd.NA)
+    rule_class = pd.Series(classes[rule_of_row], index=frame.index, dtype=object)
+    kept = out["product_class"].astype(object) if "product_class" in out else rule_class
+    out["product_class"] = kept.where(kept.notna(), rule_class)
+    out["category_mapped"] = pd.Series(mapped, index=frame.index, dtype=bool)
+    return out
+
+
+def _matching_rule(category: pd.Series, title: pd.Series, rules: list[dict[str, Any]]) -> np.ndarray:
+    """Per position, the index of the winning rule, or -1 (the last entry of the lookup arrays) when none."""
+    category_text = match_text(category)
+    title_text = match_text(title)
+    sections = [_words_pattern(r.get("sections", [])) for r in rules]
+    keywords = [_words_pattern(r["keywords"]) for r in rules]
+    all_sections = "|".join(p for p in sections if p)
+    product_words = category_text.str.replace(all_sections, " ", regex=True) if all_sections else category_text
+    steps = [(product_words, keywords), (title_text, keywords), (category_text, sections)]
+    conditions = [_contains(text, pattern) for text, patterns in steps for pattern in patterns]
+    choices = [index for _ in steps for index in range(len(rules))]
+    return np.select(conditions, choices, default=-1) if conditions else np.full(len(category), -1)
+
+
+def _words_pattern(words: list[str]) -> str:
+    """A regex matching any of `words` (normalised like the texts) as whole words; "" for no words."""
+    if not words:
+        return ""
+    normalised = sorted(set(match_text(pd.Series(words, dtype=object))) - {""}, key=len, reverse=True)
+    return r"\b(?:" + "|".join(_escape(w) for w in normalised) + r")\b"
+
+
+def _escape(word: str) -> str:
+    import re
+
+    return re.escape(word)
+
+
+def _contains(text: pd.Series, pattern: str) -> np.ndarray:
+    if not pattern:
+        return np.zeros(len(text), dtype=bool)
+    return text.str.contains(pattern, regex=True).to_numpy(dtype=bool)
+
+
+def category_coverage(frame: pd.DataFrame) -> dict[str, int | float | None]:
+    """{mapped, unmapped, share} of a classified frame for the manifest; share is None when there are no rows."""
+    mapped = int(frame["category_mapped"].sum())
+    total = len(frame)
+    return {"mapped": mapped, "unmapped": total - mapped, "share": round(mapped / total, 4) if total else None}
