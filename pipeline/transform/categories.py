@@ -1,4 +1,4 @@
-"""Tmall category id and product class of each product, from its vendor category and title (config/categories.yaml).
+"""Tmall category id and product class of each product, from its vendor category and title.
 
 Matching is described in config/categories.yaml: keywords in the category, then in the title, then a
 shop-section name in the category; the first rule in the file's order wins within each step. Texts are
@@ -6,6 +6,7 @@ compared once per distinct (category, title) pair, keywords as whole words after
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,8 @@ def category_rules() -> dict[str, Any]:
 
 
 def match_text(s: pd.Series) -> pd.Series:
-    """Lower case, no accents, œ/æ as oe/ae, & as "and", punctuation as spaces, plural -s/-x of long words dropped."""
+    """Lower case, no accents, œ/æ as oe/ae, & as "and", punctuation as spaces, plural -s/-x of words of
+    four letters or more dropped: how texts and keywords are compared."""
     return (s.astype(object).fillna("").astype(str).str.casefold()
             .str.replace("œ", "oe").str.replace("æ", "ae").str.replace("&", " and ")
             .str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
@@ -30,7 +32,7 @@ def match_text(s: pd.Series) -> pd.Series:
 
 
 def classify(frame: pd.DataFrame, rules: dict[str, Any]) -> pd.DataFrame:
-    """`frame` plus category_id (Int64, 0 unmapped), category_name_zh, product_class and category_mapped (bool).
+    """`frame` plus category_id (Int64, 0 unmapped), category_name_zh, product_class, category_mapped (bool).
 
     A product_class already set (the vendor profile's) is kept; otherwise the matched rule's, or
     `unmapped_class` when no rule matches.
@@ -56,13 +58,15 @@ def classify(frame: pd.DataFrame, rules: dict[str, Any]) -> pd.DataFrame:
 
 
 def _matching_rule(category: pd.Series, title: pd.Series, rules: list[dict[str, Any]]) -> np.ndarray:
-    """Per position, the index of the winning rule, or -1 (the last entry of the lookup arrays) when none."""
+    """Per position, the index of the winning rule, or -1 when none (-1 picks the "unmapped" entry that
+    `classify` appends to its lookup arrays)."""
     category_text = match_text(category)
     title_text = match_text(title)
     sections = [_words_pattern(r.get("sections", [])) for r in rules]
     keywords = [_words_pattern(r["keywords"]) for r in rules]
     all_sections = "|".join(p for p in sections if p)
-    product_words = category_text.str.replace(all_sections, " ", regex=True) if all_sections else category_text
+    product_words = (category_text.str.replace(all_sections, " ", regex=True) if all_sections
+                     else category_text)
     steps = [(product_words, keywords), (title_text, keywords), (category_text, sections)]
     conditions = [_contains(text, pattern) for text, patterns in steps for pattern in patterns]
     choices = [index for _ in steps for index in range(len(rules))]
@@ -74,13 +78,7 @@ def _words_pattern(words: list[str]) -> str:
     if not words:
         return ""
     normalised = sorted(set(match_text(pd.Series(words, dtype=object))) - {""}, key=len, reverse=True)
-    return r"\b(?:" + "|".join(_escape(w) for w in normalised) + r")\b"
-
-
-def _escape(word: str) -> str:
-    import re
-
-    return re.escape(word)
+    return r"\b(?:" + "|".join(re.escape(w) for w in normalised) + r")\b"
 
 
 def _contains(text: pd.Series, pattern: str) -> np.ndarray:
@@ -90,7 +88,8 @@ def _contains(text: pd.Series, pattern: str) -> np.ndarray:
 
 
 def category_coverage(frame: pd.DataFrame) -> dict[str, int | float | None]:
-    """{mapped, unmapped, share} of a classified frame for the manifest; share is None when there are no rows."""
+    """{mapped, unmapped, share} of a classified frame, for the manifest; share is None without rows."""
     mapped = int(frame["category_mapped"].sum())
     total = len(frame)
-    return {"mapped": mapped, "unmapped": total - mapped, "share": round(mapped / total, 4) if total else None}
+    share = round(mapped / total, 4) if total else None
+    return {"mapped": mapped, "unmapped": total - mapped, "share": share}

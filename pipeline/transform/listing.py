@@ -1,0 +1,282 @@
+"""The listing texts of each product: title in 60 GBK bytes, description HTML with the food label, outer_id.
+
+Limits and wording come from the output profile (config/output_profiles/taobao_assistant_63.yaml, `listing`):
+
+- title_listing: brand, Chinese name (title_zh; the source title when a row has none) and net content in
+  Chinese units ("500毫升", "1.5千克"), joined by spaces. The brand is left out when the name already
+  contains it, the net content when the name already states a quantity. When the whole does not fit in
+  60 GBK bytes, the brand goes first, then the net content, and only then is the name cut: after a whole
+  character, and for Latin text at the last word boundary. A title a spreadsheet would take for a formula
+  gets one byte less, as the CSV writer prefixes it with '. Characters GBK cannot encode are replaced
+  (the profile's `gbk_replacements`, then the letter without its accent: ô → o) or else dropped.
+  title_truncated is True when anything was left out or cut.
+- description_html: one <p> per line of description_zh (localisation translates one paragraph per line;
+  the name when there is no description), then for the product classes that ask for it
+  (config/categories.yaml) the Chinese electronic label as a table, its rows only where the data exists.
+  No TAB, CR or LF; cut to fewer than 25,000 characters.
+- outer_id: "<vendor_id>-<sku>". When that exceeds 64 bytes, or two (vendor, sku) pairs spell the same
+  text ("a-b" + "c", "a" + "b-c"), it becomes a readable prefix, "-" and the first 10 hex digits of the
+  SHA-256 of vendor_id, U+001F and sku: stable across runs and feeds.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import re
+import unicodedata
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline import config
+from pipeline.transform.categories import category_rules
+from pipeline.transform.spreadsheet_safety import neutralise
+from pipeline.transform.text import object_column, per_distinct
+
+DEFAULT_PROFILE = "taobao_assistant_63"
+LATIN_WORD_END = re.compile(r"[0-9A-Za-z\u00c0-\u024f]+$")
+LATIN_LETTER = re.compile(r"[0-9A-Za-z\u00c0-\u024f]")
+DANGLING = " -–—,;:/·(（[【'’\"“"
+HASH_DIGITS = 10
+
+
+def output_profile(name: str = DEFAULT_PROFILE) -> dict[str, Any]:
+    """config/output_profiles/<name>.yaml as loaded (cached: do not mutate)."""
+    return config.config_file(f"output_profiles/{name}.yaml")
+
+
+def build_listings(frame: pd.DataFrame, profile: dict[str, Any] | None = None,
+                   rules: dict[str, Any] | None = None) -> pd.DataFrame:
+    """`frame` (classified and priced) plus title_listing, title_truncated, description_html and outer_id."""
+    profile = profile or output_profile()
+    limits = profile["listing"]
+    out = frame.copy()
+    name = out["title_zh"].where(out["title_zh"].notna(), out["title"]).astype(object)
+    spec = net_content_zh(out["net_content"], out["net_unit"], limits["net_content_units"])
+    titles = listing_titles(out["brand"], name, spec, limits)
+    out["title_listing"] = titles["title_listing"]
+    out["title_truncated"] = titles["title_truncated"]
+    out["description_html"] = description_html(out, name, spec, limits, rules or category_rules())
+    out["outer_id"] = outer_ids(out["vendor_id"], out["sku"], limits["outer_id_max_bytes"])
+    check_outer_ids(out)
+    return out
+
+
+def map_distinct(keys: pd.DataFrame, fn: Callable[..., Any]) -> pd.Series:
+    """fn(*row) once per distinct row of `keys` (NA included), aligned back to `keys`' index (object)."""
+    distinct = keys.drop_duplicates()
+    results = np.empty(len(distinct), dtype=object)
+    results[:] = [fn(*row) for row in distinct.itertuples(index=False, name=None)]
+    positions = pd.MultiIndex.from_frame(distinct).get_indexer(pd.MultiIndex.from_frame(keys))
+    return pd.Series(results[positions], index=keys.index, dtype=object)
+
+
+# --- net content --------------------------------------------------------------------------------------
+
+def net_content_zh(quantity: pd.Series, unit: pd.Series, units: dict[str, list[str]]) -> pd.Series:
+    """"250克", "1.5千克", "500毫升", "1升"; NA when the quantity or unit is missing."""
+    keys = pd.DataFrame({"quantity": quantity.astype(object), "unit": unit.astype(object)})
+    return object_column(map_distinct(keys, functools.partial(_quantity_zh, units=units)))
+
+
+def _quantity_zh(quantity: Decimal | None, unit: str | None, units: dict[str, list[str]]) -> str | None:
+    if pd.isna(quantity) or pd.isna(unit):
+        return None
+    small, large = units[unit]
+    value, word = (quantity / 1000, large) if quantity >= 1000 else (quantity, small)
+    return f"{format(Decimal(value).normalize(), 'f')}{word}"
+
+
+@functools.cache
+def quantity_pattern(chinese_units: tuple[str, ...]) -> re.Pattern[str]:
+    """A number and a mass or volume unit: a spelling of config/units.yaml or one of `chinese_units`."""
+    units = config.config_file("units.yaml")
+    latin = sorted({s for kind in ("mass", "volume") for s in units[kind]["factors"]}, key=len, reverse=True)
+    chinese = sorted(chinese_units, key=len, reverse=True)
+    return re.compile(r"\d\s*(?:" + "|".join(map(re.escape, chinese)) + r"|(?:"
+                      + "|".join(map(re.escape, latin)) + r")(?![^\W\d_]))", re.IGNORECASE)
+
+
+# --- title --------------------------------------------------------------------------------------------
+
+def listing_titles(brand: pd.Series, name: pd.Series, spec: pd.Series,
+                   limits: dict[str, Any]) -> pd.DataFrame:
+    """title_listing (str) and title_truncated (bool), once per distinct (brand, name, net content)."""
+    keys = pd.DataFrame({"brand": brand.astype(object), "name": name, "spec": spec.astype(object)})
+    budget = limits["title_max_gbk_bytes"]
+    chinese_units = tuple(w for words in limits["net_content_units"].values() for w in words)
+    compose = functools.partial(compose_title, replacements=limits["gbk_replacements"],
+                                states_quantity=quantity_pattern(chinese_units))
+    composed = map_distinct(keys, functools.partial(compose, budget=budget))
+    titles = composed.str[0].astype(object)
+    risky = neutralise(titles) != titles
+    if risky.any():
+        composed[risky] = map_distinct(keys[risky], functools.partial(compose, budget=budget - 1))
+    return pd.DataFrame({"title_listing": composed.str[0].astype(object),
+                         "title_truncated": composed.str[1].astype(bool)}, index=keys.index)
+
+
+def compose_title(brand: str | None, name: str | None, spec: str | None, budget: int,
+                  replacements: dict[str, str], states_quantity: re.Pattern[str]) -> tuple[str, bool]:
+    """(title, truncated): brand, name and net content within `budget` GBK bytes (module docstring)."""
+    name = gbk_text(name, replacements)
+    brand = gbk_text(brand, replacements)
+    spec = gbk_text(spec, replacements)
+    if brand and brand.casefold() in name.casefold():
+        brand = ""
+    if spec and states_quantity.search(name):
+        spec = ""
+    full = _join(brand, name, spec)
+    for candidate in (full, _join(name, spec), name):
+        if gbk_bytes(candidate) <= budget:
+            return candidate, candidate != full
+    return cut_to_gbk_bytes(name, budget), True
+
+
+def _join(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def gbk_bytes(text: str) -> int:
+    return len(text.encode("gbk"))
+
+
+def gbk_text(text: str | None, replacements: dict[str, str]) -> str:
+    """`text` with every character GBK cannot encode replaced, or stripped of its accent, or dropped."""
+    if text is None or pd.isna(text):
+        return ""
+    kept = [ch if _gbk_encodable(ch) else _gbk_substitute(ch, replacements) for ch in str(text)]
+    return re.sub(r"\s+", " ", "".join(kept)).strip()
+
+
+def _gbk_encodable(text: str) -> bool:
+    try:
+        text.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _gbk_substitute(ch: str, replacements: dict[str, str]) -> str:
+    substitute = replacements.get(ch) or "".join(
+        c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    return substitute if _gbk_encodable(substitute) else ""
+
+
+def cut_to_gbk_bytes(text: str, budget: int) -> str:
+    """The longest start of `text` within `budget` GBK bytes, ending on a whole character and, inside Latin
+    text, on a word boundary; trailing separators removed."""
+    sizes = np.cumsum([len(ch.encode("gbk")) for ch in text])
+    end = int(np.searchsorted(sizes, budget, side="right"))
+    cut = text[:end]
+    if 0 < end < len(text) and LATIN_LETTER.match(text[end - 1]) and LATIN_LETTER.match(text[end]):
+        at_word = LATIN_WORD_END.sub("", cut)
+        cut = at_word if at_word.strip(DANGLING) else cut
+    return cut.rstrip(DANGLING)
+
+
+# --- description --------------------------------------------------------------------------------------
+
+def description_html(frame: pd.DataFrame, name: pd.Series, spec: pd.Series, limits: dict[str, Any],
+                     rules: dict[str, Any]) -> pd.Series:
+    """<p> paragraphs of description_zh (or the name), then the food label where the class asks for it."""
+    text = frame["description_zh"].where(frame["description_zh"].notna(), name)
+    body = paragraphs_html(text)
+    label = food_label_html(frame, name, spec, limits, rules)
+    page = body + label
+    too_long = page.str.len() > limits["description_max_chars"]
+    if too_long.any():
+        keys = pd.DataFrame({"text": text[too_long],
+                             "budget": limits["description_max_chars"] - label[too_long].str.len()})
+        page[too_long] = map_distinct(keys, _fit_paragraphs) + label[too_long]
+    return page.astype(object)
+
+
+def paragraphs_html(text: pd.Series) -> pd.Series:
+    """One <p> per non-blank line, HTML-escaped, tabs as spaces; once per distinct text."""
+    def render(values: pd.Series) -> pd.DataFrame:
+        lines = values.str.replace(r"[\t\r\f\v]", " ", regex=True).map(_escape)
+        paragraphs = lines.str.strip().str.replace(r" *\n[\s]*", "</p><p>", regex=True)
+        return ("<p>" + paragraphs + "</p>").to_frame("html")
+
+    return per_distinct(text, render, fill={"html": ""})["html"].astype(object)
+
+
+def _fit_paragraphs(text: str, budget: int) -> str:
+    """paragraphs_html of the longest start of `text` whose HTML has at most `budget` characters."""
+    def rendered(n: int) -> str:
+        return paragraphs_html(pd.Series([text[:n]], dtype=object)).iloc[0]
+
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if len(rendered(middle)) <= budget else (low, middle - 1)
+    return rendered(low) if low else ""
+
+
+def food_label_html(frame: pd.DataFrame, name: pd.Series, spec: pd.Series, limits: dict[str, Any],
+                    rules: dict[str, Any]) -> pd.Series:
+    """The Chinese electronic label table for food classes, "" for the others."""
+    words = limits["food_label"]
+    food_classes = [c for c, spec_ in rules["product_classes"].items() if spec_.get("food_label")]
+    is_food = frame["product_class"].isin(food_classes).fillna(False).astype(bool)
+    days = frame["shelf_life_days"].astype("Int64").astype("string") + words["days"]
+    items = [(words["name"], name), (words["brand"], frame["brand"]), (words["net_content"], spec),
+             (words["ingredients"], frame["ingredients_zh"]),
+             (words["origin"], pd.Series(limits["origin_country_zh"], index=frame.index)),
+             (words["shelf_life"], days),
+             (words["storage"], pd.Series(limits["storage_zh"], index=frame.index))]
+    rows = pd.Series("", index=frame.index, dtype=object)
+    for label, value in items:
+        escaped = _html_cells(value.astype(object))
+        rows = rows + ("<tr><th>" + label + "</th><td>" + escaped + "</td></tr>").where(escaped.notna(), "")
+    label_html = "<h3>" + words["heading"] + "</h3><table>" + rows + "</table>"
+    return label_html.where(is_food, "").astype(object)
+
+
+def _html_cells(values: pd.Series) -> pd.Series:
+    """Whitespace runs (line breaks included) as one space, then HTML-escaped; once per distinct value."""
+    def render(distinct: pd.Series) -> pd.DataFrame:
+        one_line = distinct.astype(str).str.replace(r"\s+", " ", regex=True).str.strip()
+        return one_line.map(_escape).to_frame("html")
+
+    return per_distinct(values, render)["html"].astype(object)
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+# --- outer_id -----------------------------------------------------------------------------------------
+
+def outer_ids(vendor_id: pd.Series, sku: pd.Series, max_bytes: int) -> pd.Series:
+    """`<vendor_id>-<sku>`, or a prefix and a short hash when too long or ambiguous (module docstring)."""
+    plain = (vendor_id.astype(str) + "-" + sku.astype(str)).astype(object)
+    pairs = pd.DataFrame({"vendor_id": vendor_id, "sku": sku, "plain": plain}).drop_duplicates(
+        ["vendor_id", "sku"])
+    ambiguous = plain.isin(pairs["plain"][pairs["plain"].duplicated(keep=False)])
+    budget = max_bytes - (neutralise(plain) != plain).astype(int)
+    hashed = ambiguous | (plain.str.encode("utf-8").str.len() > budget)
+    if not hashed.any():
+        return plain
+    keys = pd.DataFrame({"vendor_id": vendor_id[hashed], "sku": sku[hashed], "budget": budget[hashed]})
+    return plain.where(~hashed, map_distinct(keys, hashed_outer_id))
+
+
+def hashed_outer_id(vendor_id: str, sku: str, max_bytes: int) -> str:
+    """A readable start of "<vendor_id>-<sku>", "-" and 10 hex digits of SHA-256(vendor_id U+001F sku)."""
+    digest = hashlib.sha256(f"{vendor_id}\x1f{sku}".encode()).hexdigest()[:HASH_DIGITS]
+    prefix = f"{vendor_id}-{sku}".encode()[: max_bytes - HASH_DIGITS - 1].decode("utf-8", errors="ignore")
+    return f"{prefix.rstrip('-')}-{digest}"
+
+
+def check_outer_ids(listings: pd.DataFrame) -> None:
+    """Raise ValueError when an outer_id is used twice in the feed (e.g. the same vendor and SKU twice)."""
+    repeated = listings[listings["outer_id"].duplicated(keep=False)]
+    if not repeated.empty:
+        shown = repeated[["vendor_id", "sku", "outer_id"]].head(5).to_dict("records")
+        raise ValueError(f"{len(repeated)} listings share an outer_id, e.g. {shown}")

@@ -1,0 +1,210 @@
+import csv
+import datetime as dt
+import io
+import subprocess
+import sys
+from decimal import Decimal
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.load.feed_files import (
+    PENDING_COLUMNS,
+    PENDING_CSV,
+    TMALL_CSV,
+    TMALL_PARQUET,
+    listings_arrow_table,
+    parquet_writer,
+    pending_csv_bytes,
+    taobao_csv_bytes,
+)
+from pipeline.load.outputs import REJECTS, manifest_bytes, utf8_csv
+from pipeline.load.publish import FeedFolder
+from pipeline.transform.categories import category_rules, classify
+from pipeline.transform.listing import build_listings, output_profile
+from pipeline.transform.rejects import REJECT_COLUMNS, empty_rejects
+from pipeline.transform.taobao_rows import taobao_rows
+
+PROFILE = output_profile()
+FX_DATE = dt.date(2026, 11, 20)
+
+
+def _priced():
+    """Three localised, priced rows as the stages before the listing hand them over."""
+    frame = pd.DataFrame({
+        "vendor_id": ["savonnerie-du-vieux-lavoir", "moulin-des-quatre-bories", "savonnerie-du-vieux-lavoir"],
+        "source_file": ["savonnerie-du-vieux-lavoir/a.csv", "moulin-des-quatre-bories/b.xlsx",
+                        "savonnerie-du-vieux-lavoir/a.csv"],
+        "source_row": [5, 5, 2],
+        "sku": ["SVL-LAV-100", "MQB-AOP-50", "SVL-MAR72-100"],
+        "title": ["Savon à la lavande fine 100 g", "Huile d'olive vierge extra AOP – 50 cl",
+                  "Savon de Marseille"],
+        "title_zh": ["=薰衣草手工皂", "普罗旺斯特级初榨橄榄油", '马赛"皂"'],
+        "brand": ["Savonnerie du Vieux Lavoir", "Moulin des Quatre Bories", "Savonnerie du Vieux Lavoir"],
+        "category": [pd.NA, pd.NA, pd.NA],
+        "net_content": [Decimal("100"), Decimal("500"), Decimal("100")],
+        "net_unit": ["g", "ml", "g"],
+        "barcode": ["3760991240041", "3760987650014", pd.NA],
+        "stock": pd.array([160, 120, pd.NA], dtype="Int64"),
+        "shelf_life_days": pd.array([1080, 540, 1080], dtype="Int64"),
+        "description_zh": ["冷制皂。\n+含薰衣草精油。", "冷榨。", pd.NA],
+        "ingredients_zh": [pd.NA, "特级初榨橄榄油", pd.NA],
+        "product_class": [pd.NA, "food", pd.NA],
+        "price_cny": [Decimal("36.50"), Decimal("123.4"), Decimal("27.93")],
+        "source_price": [Decimal("4.58"), Decimal("16.5"), Decimal("3.50")],
+        "source_currency": ["EUR", "EUR", "EUR"],
+        "price_includes_vat": pd.array([True, False, True], dtype="boolean"),
+        "fx_rate": [Decimal("7.9801")] * 3,
+        "fx_date": [FX_DATE] * 3,
+        "fx_source": ["ECB euro reference rate"] * 3,
+        "cbec_tax_rate": [Decimal("0.091"), Decimal("0.063"), Decimal("0.091")],
+        "cbec_tax_cny": [Decimal("3.32"), Decimal("7.77"), Decimal("2.54")],
+        "cbec_over_limit": [False, False, False]})
+    return classify(frame, category_rules())
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data[2:].decode("utf-16-le"), newline=""), delimiter="\t"))
+
+
+def _feed_csv(listings) -> bytes:
+    return taobao_csv_bytes(taobao_rows(listings, PROFILE), PROFILE)
+
+
+def test_csv_starts_with_bom_version_and_the_two_name_rows():
+    data = _feed_csv(build_listings(_priced()))
+    assert data.startswith(b"\xff\xfe")
+    rows = _csv_rows(data)
+    assert rows[0] == ["version 1.00"]
+    assert rows[1] == [c["en"] for c in PROFILE["columns"]]
+    assert rows[2] == [c["zh"] for c in PROFILE["columns"]]
+    assert len(rows) == 6 and all(len(r) == 63 for r in rows[1:])
+
+
+def test_csv_lines_end_in_crlf_only():
+    text = _feed_csv(build_listings(_priced()))[2:].decode("utf-16-le")
+    assert text.endswith("\r\n")
+    assert "\n" not in text.replace("\r\n", "") and "\r" not in text.replace("\r\n", "")
+
+
+def test_text_is_quoted_and_numbers_are_not():
+    text = _feed_csv(build_listings(_priced()))[2:].decode("utf-16-le")
+    line = text.split("\r\n")[3]
+    cells = line.split("\t")
+    assert cells[0] == '"Moulin des Quatre Bories 普罗旺斯特级初榨橄榄油 500毫升"'
+    assert cells[1:3] == ["50050378", '""']
+    assert cells[7] == "123.40"
+    assert '"Savonnerie du Vieux Lavoir 马赛""皂"" 100克"' in text
+
+
+def test_formula_like_cells_are_neutralised():
+    branded = _csv_rows(_feed_csv(build_listings(_priced())))
+    assert branded[4][0] == "Savonnerie du Vieux Lavoir =薰衣草手工皂 100克"
+    bare = _csv_rows(_feed_csv(build_listings(_priced().assign(brand=pd.NA))))
+    assert bare[4][0] == "'=薰衣草手工皂 100克"
+
+
+def test_prices_have_two_decimals():
+    rows = _csv_rows(_feed_csv(build_listings(_priced())))
+    assert [r[7] for r in rows[3:]] == ["123.40", "36.50", "27.93"]
+
+
+def test_csv_bytes_do_not_depend_on_row_order():
+    listings = build_listings(_priced())
+    assert _feed_csv(listings) == _feed_csv(listings.iloc[::-1])
+
+
+def test_parquet_types_and_values():
+    table = listings_arrow_table(build_listings(_priced()))
+    schema = table.schema
+    assert schema.field("price_cny").type == pa.decimal128(18, 2)
+    assert schema.field("source_price").type == pa.decimal128(18, 4)
+    assert schema.field("fx_rate").type == pa.decimal128(20, 10)
+    assert schema.field("fx_date").type == pa.date32()
+    assert schema.field("stock").type == pa.int64()
+    assert schema.field("cbec_over_limit").type == pa.bool_()
+    first = table.slice(0, 1).to_pylist()[0]
+    assert (first["sku"], first["price_cny"], first["source_price"]) == ("MQB-AOP-50", Decimal("123.40"),
+                                                                         Decimal("16.5000"))
+    assert (first["fx_date"], first["net_quantity"], first["net_unit"]) == (FX_DATE, Decimal("500"), "ml")
+    assert table.column("stock").to_pylist() == [120, 160, None]
+
+
+def test_a_source_price_the_parquet_type_would_change_is_refused():
+    prices = [Decimal("4.58"), Decimal("16.12345"), Decimal("3.5")]
+    listings = build_listings(_priced().assign(source_price=prices))
+    with pytest.raises(ValueError, match="source_price"):
+        listings_arrow_table(listings)
+
+
+def test_a_cross_rate_is_rounded_to_ten_places():
+    rate = Decimal(7) / Decimal(3)
+    table = listings_arrow_table(build_listings(_priced().assign(fx_rate=[rate] * 3)))
+    assert table.column("fx_rate")[0].as_py() == Decimal("2.3333333333")
+
+
+def test_parquet_bytes_are_the_same_on_every_write(tmp_path):
+    listings = build_listings(_priced())
+    parquet_writer(listings)(str(tmp_path / "one.parquet"))
+    parquet_writer(listings.iloc[::-1])(str(tmp_path / "two.parquet"))
+    assert (tmp_path / "one.parquet").read_bytes() == (tmp_path / "two.parquet").read_bytes()
+
+
+def _pending() -> pd.DataFrame:
+    return pd.DataFrame({"source_lang": ["fr", "fr"], "target_lang": ["zh-CN", "zh-CN"],
+                         "field": ["title", "description"], "source": ["Savon au miel", "=1+1 offert"],
+                         "target": [pd.NA, pd.NA], "skus": ["v/SVL-MIEL-100", "v/A; v/B"]})
+
+
+def test_pending_csv_is_utf8_with_bom_and_neutralised():
+    data = pending_csv_bytes(_pending())
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[0] == PENDING_COLUMNS
+    assert rows[1:] == [["fr", "zh-CN", "description", "'=1+1 offert", "", "v/A; v/B"],
+                        ["fr", "zh-CN", "title", "Savon au miel", "", "v/SVL-MIEL-100"]]
+    assert b"\r\n" in data
+
+
+def _write_feed(out, listings, pending, rejects) -> str:
+    folder = FeedFolder(str(out), "2026-11-20")
+    folder.write(TMALL_CSV, _feed_csv(listings), rows=len(listings))
+    folder.write(TMALL_PARQUET, parquet_writer(listings), rows=len(listings))
+    folder.write(REJECTS, utf8_csv(rejects[REJECT_COLUMNS]), rows=len(rejects))
+    folder.write(PENDING_CSV, pending_csv_bytes(pending), rows=len(pending))
+    manifest = {
+        "run_date": "2026-11-20", "mode": "full", "rows_in": len(listings) + len(rejects) + 2,
+        "rows_published": len(listings), "rows_rejected": len(rejects), "rows_pending": 2,
+        "fx": {"base": "EUR", "quote": "CNY", "rate": "7.9801", "rate_date": FX_DATE.isoformat(),
+               "source": "ECB euro reference rate"},
+        "inputs": [{"path": "savonnerie-du-vieux-lavoir/a.csv", "sha256": "0" * 64,
+                    "vendor_id": "savonnerie-du-vieux-lavoir", "format": "csv", "encoding": "cp1252",
+                    "rows": 5, "status": "processed", "error": None}],
+        "outputs": [{"path": f.name, "sha256": f.sha256, "rows": f.rows} for f in folder.written],
+        "translation": {"segments": 4, "tm_hits": 2, "mt_calls": 0, "mt_chars": 0}}
+    return folder.commit(manifest_bytes(manifest))
+
+
+def test_a_complete_feed_folder_passes_the_independent_checker(tmp_path, shared_dir):
+    rejects = pd.concat([empty_rejects(), pd.DataFrame([{
+        "vendor_id": "savonnerie-du-vieux-lavoir", "source_file": "savonnerie-du-vieux-lavoir/a.csv",
+        "source_row": 8, "sku": "SVL-VERB-100", "field": "price", "value": "=sur demande",
+        "rule": "money_unreadable", "message_fr": "Prix illisible", "message_en": "Unreadable price"}])],
+        ignore_index=True)
+    folder = _write_feed(tmp_path, build_listings(_priced()), _pending(), rejects)
+    checker = shared_dir / "checks" / "check_feed.py"
+    result = subprocess.run([sys.executable, str(checker), folder], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert pq.read_metadata(f"{folder}/{TMALL_PARQUET}").num_rows == 3
+
+
+def test_a_feed_without_listings_passes_the_independent_checker(tmp_path, shared_dir):
+    folder = _write_feed(tmp_path, build_listings(_priced().iloc[0:0]), _pending(), empty_rejects())
+    checker = shared_dir / "checks" / "check_feed.py"
+    result = subprocess.run([sys.executable, str(checker), folder], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(_csv_rows((tmp_path / "2026-11-20" / TMALL_CSV).read_bytes())) == 3
