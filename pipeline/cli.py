@@ -89,15 +89,17 @@ def _print_summary(summary, shown_rejects: int = 6) -> None:
     m = summary.manifest
     out = Console(width=None if sys.stdout.isatty() else 150)
     table = Table(title=f"E-Provence run {m['run_date']} ({m['mode']})")
-    for column in ("vendor", "file", "read as", "status", "rows", "rejected", "pending"):
-        table.add_column(column, justify="right" if column in ("rows", "rejected", "pending") else "left")
+    numbers = ("rows", "rejected", "pending", "published")
+    for column in ("vendor", "file", "read as", "status", *numbers):
+        table.add_column(column, justify="right" if column in numbers else "left")
     for rec in m["inputs"]:
         status = "[red]quarantined[/red]" if rec["status"] == "quarantined" else rec["status"]
         read_as = " ".join(x for x in (rec.get("platform") or rec["format"], rec["encoding"]) if x) or "-"
         table.add_row(rec["vendor_id"] or "-", rec["path"].rsplit("/", 1)[-1], read_as, status,
-                      str(rec["rows"]), str(rec["rows_rejected"]), str(rec["rows_valid"]))
+                      *(str(rec[k]) for k in ("rows", "rows_rejected", "rows_pending", "rows_published")))
     table.add_section()
-    table.add_row("", "total", "", "", str(m["rows_in"]), str(m["rows_rejected"]), str(m["rows_pending"]))
+    table.add_row("", "total", "", "", *(str(m[k]) for k in ("rows_in", "rows_rejected", "rows_pending",
+                                                              "rows_published")))
     out.print(table)
     for rec in m["inputs"]:
         if rec["status"] == "quarantined":
@@ -107,6 +109,14 @@ def _print_summary(summary, shown_rejects: int = 6) -> None:
         out.print(f"first rejects (all {m['rows_rejected']} rejected rows are in rejects.csv):")
         for r in rejects[:shown_rejects]:
             out.print(f"  {r['source_file']} ligne {r['source_row']} [{r['rule']}] {r['message_fr']}", markup=False)
+    if not summary.listings.empty:
+        out.print(f"a few published listings (of {m['rows_published']}; EUR/CNY {m['fx']['rate']} of "
+                  f"{m['fx']['rate_date']}):")
+        for r in summary.listings.head(shown_rejects).itertuples():
+            out.print(f"  {r.outer_id}  {r.title_zh}  {r.price_cny} CNY  (from {r.source_price} "
+                      f"{r.source_currency})", markup=False)
+    for warning in m.get("warnings", []):
+        out.print(f"warning: {warning}", markup=False)
     out.print(f"rows_in {m['rows_in']} = published {m['rows_published']} + rejected {m['rows_rejected']}"
               f" + pending {m['rows_pending']}")
     out.print(f"feed folder: {summary.folder}")

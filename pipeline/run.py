@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.stages import RunContext, discover_inputs, extract_file, localize_rows, publish_feed
+from pipeline.stages import (
+    RunContext,
+    discover_inputs,
+    extract_file,
+    localize_rows,
+    price_and_map,
+    publish_feed,
+    refresh_rates,
+)
 
 
 @dataclass
@@ -16,7 +24,8 @@ class RunSummary:
     mode: str
     folder: str
     manifest: dict
-    rejects: pd.DataFrame
+    rejects: pd.DataFrame         # the first rejects, for a summary
+    listings: pd.DataFrame        # the first published listings, for a summary
 
 
 def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "full", translator: str = "none",
@@ -36,6 +45,7 @@ def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "fu
     StateStore.open(state)                                  # fail fast on an unusable store …
     FeedFolder(out, ctx.run_date, ctx.storage_options).abandon()   # … or output
     client = translator_client if translator_client is not None else make_translator(translator)
+    rates_uri = refresh_rates(ctx)
     files = discover_inputs(ctx)
     if on_discovered:
         on_discovered(len(files))
@@ -45,10 +55,11 @@ def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "fu
         if on_file:
             on_file(file)
     localized_uri = localize_rows(ctx, file_uris, translator=client)
+    listings_uri = price_and_map(ctx, localized_uri, rates_uri)
     rejects = _rejects_preview(file_uris, ctx)
-    published = publish_feed(ctx, file_uris, localized_uri)
+    published = publish_feed(ctx, file_uris, localized_uri, listings_uri, rates_uri)
     manifest = _read_manifest(ctx)
-    return RunSummary(run_date, mode, published["folder"], manifest, rejects)
+    return RunSummary(run_date, mode, published["folder"], manifest, rejects, _listings_preview(ctx))
 
 
 def _rejects_preview(file_uris: list[str], ctx: RunContext, rows: int = 20) -> pd.DataFrame:
@@ -57,6 +68,16 @@ def _rejects_preview(file_uris: list[str], ctx: RunContext, rows: int = 20) -> p
     frames = [work_area.read_frame(f"{uri}/rejects.parquet", ctx.storage_options).head(rows) for uri in file_uris]
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True).head(rows) if frames else pd.DataFrame()
+
+
+def _listings_preview(ctx: RunContext, rows: int = 20) -> pd.DataFrame:
+    import fsspec
+    import pyarrow.parquet as pq
+
+    columns = ["outer_id", "title_zh", "price_cny", "source_price", "source_currency"]
+    with fsspec.open(f"{ctx.out.rstrip('/')}/{ctx.run_date}/tmall_upload.parquet", "rb",
+                     **ctx.storage_options) as fh:
+        return pq.read_table(fh, columns=columns).slice(0, rows).to_pandas()
 
 
 def _read_manifest(ctx: RunContext) -> dict:

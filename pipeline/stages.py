@@ -45,13 +45,13 @@ class RunContext:
 
 
 def discover_inputs(ctx: RunContext) -> list[dict]:
-    """The vendor files to process (as small dicts), after clearing the work area of an earlier attempt.
-    Files outside vendor folders are recorded there as quarantined inputs."""
+    """The vendor files to process (as small dicts). Files outside vendor folders are recorded in the work
+    area as quarantined inputs. Steps only read the URIs they are handed, so leftovers of an earlier
+    attempt are harmless and are overwritten."""
     from pipeline.extract.intake import discover
     from pipeline.ingest import quarantined_stray
     from pipeline.load import work_area
 
-    work_area.remove(ctx.work, ctx.storage_options)
     files, strays = discover(ctx.intake, ctx.storage_options)
     records = [quarantined_stray(s).record for s in strays]
     work_area.write_json(f"{ctx.work}/strays.json", records, ctx.storage_options)
@@ -107,7 +107,47 @@ def localize_rows(ctx: RunContext, file_uris: list[str], translator=None) -> str
     return uri
 
 
-def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str) -> dict:
+def refresh_rates(ctx: RunContext) -> str:
+    """The ECB rates of the run's date for every currency, refreshed from the ECB when reachable (unless
+    EPROVENCE_ECB_REFRESH=0); raises StaleRate when the euro's newest rate is older than the limit."""
+    import os
+
+    from pipeline import config
+    from pipeline.extract.ecb_rates import load_rate_history
+    from pipeline.load import work_area
+    from pipeline.transform.fx import rates_of_day, to_record
+
+    settings = config.config_file("fx.yaml")
+    history = load_rate_history(refresh=os.environ.get("EPROVENCE_ECB_REFRESH", "1") != "0")
+    rates = rates_of_day(history, ctx.date, settings["quote"], settings["max_age_days"])
+    eur = rates["EUR"]
+    log.info("EUR/%s %s of %s (%s); %d currencies usable", eur.quote, eur.rate, eur.rate_date, eur.source,
+             len(rates))
+    return work_area.write_json(f"{ctx.work}/rates.json", {c: to_record(r) for c, r in rates.items()},
+                                ctx.storage_options)
+
+
+def price_and_map(ctx: RunContext, localized_uri: str, rates_uri: str) -> str:
+    """Classify, price in CNY and compose the listings of every localised row; rows whose currency has no
+    usable rate are rejected. Returns the URI of the listings folder."""
+    from pipeline.listings import make_listings
+    from pipeline.load import work_area
+    from pipeline.transform.fx import from_record
+
+    opts = ctx.storage_options
+    rows = work_area.read_frame(f"{localized_uri}/rows.parquet", opts)
+    rates = {c: from_record(r) for c, r in work_area.read_json(rates_uri, opts).items()}
+    listings, rejects = make_listings(rows, rates)
+    uri = f"{ctx.work}/listings"
+    work_area.write_frame(f"{uri}/listings.parquet", listings, opts)
+    work_area.write_frame(f"{uri}/rejects.parquet", rejects, opts)
+    log.info("priced and mapped %d listings; %d rows rejected for want of an exchange rate", len(listings),
+             len(rejects))
+    return uri
+
+
+def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str, listings_uri: str,
+                 rates_uri: str) -> dict:
     """Write `<out>/<date>/` atomically from the work area; record the run in the state store."""
     from pipeline.load import outputs, work_area
     from pipeline.load.publish import FeedFolder
@@ -116,12 +156,15 @@ def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str) -> d
     opts = ctx.storage_options
     records = [work_area.read_json(f"{uri}/record.json", opts) for uri in file_uris]
     records += work_area.read_json(f"{ctx.work}/strays.json", opts)
-    rejects = [work_area.read_frame(f"{uri}/rejects.parquet", opts) for uri in file_uris]
+    rejects = [work_area.read_frame(f"{uri}/rejects.parquet", opts) for uri in [*file_uris, listings_uri]]
     localized = work_area.read_frame(f"{localized_uri}/rows.parquet", opts)
     pending = work_area.read_frame(f"{localized_uri}/pending.parquet", opts)
     stats = work_area.read_json(f"{localized_uri}/stats.json", opts)
+    listings = work_area.read_frame(f"{listings_uri}/listings.parquet", opts)
+    eur = work_area.read_json(rates_uri, opts)["EUR"]
     folder = FeedFolder(ctx.out, ctx.run_date, opts)
-    manifest = outputs.publish(folder, ctx.date, ctx.mode, records, rejects, localized, pending, stats)
+    manifest = outputs.publish(folder, outputs.RunOutputs(ctx.date, ctx.mode, records, rejects, localized,
+                                                          pending, stats, listings, eur))
     StateStore.open(ctx.state).record_run(
         ctx.date, ctx.mode, {k: manifest[k] for k in ("rows_in", "rows_published", "rows_rejected", "rows_pending")},
         outputs.sha256_of(manifest), manifest["inputs"])

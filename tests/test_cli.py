@@ -12,15 +12,16 @@ SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples" / "intake"
 
 def test_run_on_samples_exits_zero_and_prints_the_summary(tmp_path):
     result = CliRunner().invoke(app, ["run", "--intake", str(SAMPLES), "--out", str(tmp_path / "out"),
-                                      "--state", str(tmp_path / "s.db"), "--date", "2026-11-26"])
+                                      "--state", str(tmp_path / "s.db"), "--date", "2026-11-01"])
     assert result.exit_code == 0, result.output
     assert "rows_in" in result.stdout and "feed folder" in result.stdout
-    assert (tmp_path / "out" / "2026-11-26" / "manifest.json").exists()
+    assert (tmp_path / "out" / "2026-11-01" / "manifest.json").exists()
 
 
 def test_missing_intake_fails_with_one_line(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "pipeline", "run", "--intake", str(tmp_path / "nowhere"),
-                           "--out", str(tmp_path / "out"), "--state", str(tmp_path / "s.db"), "-q"],
+                           "--out", str(tmp_path / "out"), "--state", str(tmp_path / "s.db"), "-q",
+                           "--date", "2026-11-01"],
                           capture_output=True, text=True)
     assert proc.returncode != 0
     assert len(proc.stderr.strip().splitlines()) == 1 and "nowhere" in proc.stderr
@@ -31,3 +32,11 @@ def test_bad_date_fails_with_one_line(tmp_path):
                                       "--state", str(tmp_path / "s.db"), "--date", "26/11/2026"])
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.stderr
+
+
+def test_a_date_beyond_the_newest_usable_rate_fails_with_one_line(tmp_path):
+    result = CliRunner().invoke(app, ["run", "--intake", str(SAMPLES), "--out", str(tmp_path),
+                                      "--state", str(tmp_path / "s.db"), "--date", "2026-11-26"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("eprovence: newest ECB rate for CNY is 2026-10-30, 27 days before 2026-11-26 "
+                                     "(limit 7 days)")

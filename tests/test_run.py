@@ -10,7 +10,7 @@ import pytest
 from pipeline.run import run
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples" / "intake"
-DAY = dt.date(2026, 11, 26)
+DAY = dt.date(2026, 11, 1)   # a Sunday: priced at Friday 2026-10-30, the newest rate shipped offline
 
 
 def _run(intake, tmp_path, day=DAY):
@@ -24,7 +24,7 @@ def _assert_accounted(manifest):
     assert manifest["rows_in"] == manifest["rows_published"] + manifest["rows_rejected"] + manifest["rows_pending"]
     assert sum(i["rows"] for i in manifest["inputs"]) == manifest["rows_in"]
     for item in manifest["inputs"]:
-        assert item["rows"] == item["rows_rejected"] + item["rows_valid"], item
+        assert item["rows"] == item["rows_rejected"] + item["rows_pending"] + item["rows_published"], item
 
 
 def test_samples_are_all_processed_and_accounted(tmp_path):
@@ -36,7 +36,7 @@ def test_samples_are_all_processed_and_accounted(tmp_path):
     assert set(rejects.columns) >= {"vendor_id", "source_file", "source_row", "sku", "field", "value", "rule",
                                     "message_fr", "message_en"}
     assert (rejects["message_fr"] != "").all() and (rejects["message_en"] != "").all()
-    assert (folder / "validated_products.parquet").exists()
+    assert (folder / "tmall_upload.csv").exists() and (folder / "tmall_upload.parquet").exists()
 
 
 def test_rerun_of_a_date_gives_identical_files(tmp_path):
@@ -84,8 +84,19 @@ def test_broken_sheets_are_quarantined_without_stopping_the_others(tmp_path):
     for name in ("broken/empty.csv", "broken/header-only.csv", "broken/binary.csv", "stray.csv"):
         assert status[name]["status"] == "quarantined" and status[name]["error"], name
     assert status["broken/good.csv"]["status"] == "processed"
-    assert status["broken/good.csv"]["rows"] == 5 and status["broken/good.csv"]["rows_valid"] == 1
+    good = status["broken/good.csv"]
+    assert good["rows"] == 5 and good["rows_rejected"] == 4 and good["rows_published"] == 1  # glossary title
     rules = dict(zip(rejects["sku"], rejects["rule"], strict=True))
     assert rules == {"SAV-2": "money_unreadable", "SAV-3": "money_not_a_number", "SAV-4": "not_positive",
                      "SAV-5": "above_max"}
     assert json.loads((Path(tmp_path / "out" / DAY.isoformat()) / "manifest.json").read_text())["rows_in"] == 5
+
+
+def test_the_published_folder_passes_the_independent_feed_check(shared_dir, tmp_path):
+    import subprocess
+    import sys
+
+    _, _, folder = _run(SAMPLES, tmp_path)
+    check = subprocess.run([sys.executable, str(shared_dir / "checks" / "check_feed.py"), str(folder)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout

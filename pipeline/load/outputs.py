@@ -5,50 +5,118 @@ import datetime as dt
 import hashlib
 import io
 import json
+from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.load.feed_files import (
+    PARQUET_COLUMNS,
+    PENDING_CSV,
+    TMALL_CSV,
+    TMALL_PARQUET,
+    parquet_writer,
+    pending_csv_bytes,
+    taobao_csv_bytes,
+)
 from pipeline.load.publish import FeedFolder
+from pipeline.transform.categories import category_coverage
+from pipeline.transform.listing import output_profile
+from pipeline.transform.taobao_rows import taobao_rows
 from pipeline.transform.rejects import REJECT_COLUMNS, concat_rejects
 from pipeline.transform.spreadsheet_safety import neutralise_frame
 
 REJECTS = "rejects.csv"
-PENDING = "pending_translation.csv"
-PENDING_COLUMNS = ["source_lang", "target_lang", "field", "source", "target", "skus"]
 TRANSLATION_KEYS = ("segments", "tm_hits", "mt_calls", "mt_chars", "pending", "glossary_hits", "vendor_supplied")
 VALIDATED = "validated_products.parquet"
 HELPER_SUFFIXES = ("__raw", "__error", "__detail")
 
 
-def publish(folder: FeedFolder, run_date: dt.date, mode: str, records: list[dict], rejects: list[pd.DataFrame],
-            rows: pd.DataFrame, pending: pd.DataFrame, translation: dict) -> dict:
-    """Write every output file, then the manifest last; returns the manifest.
+@dataclass
+class RunOutputs:
+    """Everything a run publishes: per-input records, rejects, localised rows, pending segments, listings."""
 
-    `rows` are the valid rows after localisation (`pending_reason` set on those still waiting), `pending`
-    the pending_translation.csv lines, `translation` the localisation counters."""
-    all_rejects = concat_rejects(rejects).sort_values(["vendor_id", "source_file", "source_row", "field"],
+    run_date: dt.date
+    mode: str
+    records: list[dict]
+    rejects: list[pd.DataFrame]
+    rows: pd.DataFrame            # valid rows after localisation; `pending_reason` set on those still waiting
+    pending: pd.DataFrame         # pending_translation.csv lines
+    translation: dict             # localisation counters
+    listings: pd.DataFrame        # the rows published
+    fx: dict                      # the EUR → CNY rate record of the run
+
+
+def publish(folder: FeedFolder, run: RunOutputs) -> dict:
+    """Write every output file, then the manifest last; returns the manifest."""
+    rejects = concat_rejects(run.rejects).sort_values(["vendor_id", "source_file", "source_row", "field"],
                                                       kind="stable")
-    rows = _without_helpers(rows)
-    waiting = rows["pending_reason"].notna() if "pending_reason" in rows else pd.Series(True, index=rows.index)
-    folder.write(REJECTS, utf8_csv(all_rejects[REJECT_COLUMNS]), rows=len(all_rejects))
-    folder.write(PENDING, utf8_csv(pending[PENDING_COLUMNS]), rows=len(pending))
-    folder.write(VALIDATED, lambda path: pq.write_table(to_arrow(rows), path), rows=len(rows))
-    inputs = sorted(records, key=lambda rec: rec["path"])
+    rows = _without_helpers(run.rows)
+    waiting = rows[rows["pending_reason"].notna()] if "pending_reason" in rows else rows
+    profile = output_profile()
+    listings = run.listings
+    folder.write(TMALL_CSV, taobao_csv_bytes(taobao_rows(listings, profile), profile) if not listings.empty
+                 else taobao_csv_bytes(taobao_rows(_no_listings(), profile), profile), rows=len(listings))
+    folder.write(TMALL_PARQUET, parquet_writer(listings if not listings.empty else _no_listings()),
+                 rows=len(listings))
+    folder.write(REJECTS, utf8_csv(rejects[REJECT_COLUMNS]), rows=len(rejects))
+    folder.write(PENDING_CSV, pending_csv_bytes(run.pending), rows=len(run.pending))
+    inputs = _input_counts(run.records, rejects, waiting, listings)
     manifest = {
-        "run_date": run_date.isoformat(),
-        "mode": mode,
+        "run_date": run.run_date.isoformat(),
+        "mode": run.mode,
         "rows_in": sum(rec["rows"] for rec in inputs),
-        "rows_published": 0,
+        "rows_published": len(listings),
         "rows_rejected": sum(rec["rows_rejected"] for rec in inputs),
-        "rows_pending": int(waiting.sum()) + int((~waiting).sum()),
-        "fx": {"base": "EUR", "quote": "CNY", "rate": None, "rate_date": None, "source": None},
+        "rows_pending": len(waiting),
+        "fx": {"base": run.fx["base"], "quote": run.fx["quote"], "rate": run.fx["rate"],
+               "rate_date": run.fx["rate_date"], "source": run.fx["source"]},
         "inputs": inputs,
         "outputs": [{"path": f.name, "sha256": f.sha256, "rows": f.rows} for f in folder.written],
-        "translation": {k: translation.get(k, 0) for k in TRANSLATION_KEYS},
+        "translation": {k: run.translation.get(k, 0) for k in TRANSLATION_KEYS},
+        "categories": category_coverage(listings) if not listings.empty else {"mapped": 0, "unmapped": 0,
+                                                                              "share": None},
+        "warnings": _warnings(listings),
     }
     folder.commit(manifest_bytes(manifest))
     return manifest
+
+
+def _input_counts(records: list[dict], rejects: pd.DataFrame, waiting: pd.DataFrame,
+                  listings: pd.DataFrame) -> list[dict]:
+    """Each input's record with its rows split into rejected, pending and published."""
+    rejected = rejects.drop_duplicates(["source_file", "source_row"])["source_file"].value_counts()
+    pending = waiting["source_file"].value_counts() if not waiting.empty else pd.Series(dtype=int)
+    published = listings["source_file"].value_counts() if not listings.empty else pd.Series(dtype=int)
+    out = []
+    for rec in sorted(records, key=lambda r: r["path"]):
+        path = rec["path"]
+        counts = {"rows_rejected": int(rejected.get(path, 0)), "rows_pending": int(pending.get(path, 0)),
+                  "rows_published": int(published.get(path, 0))}
+        out.append({**{k: v for k, v in rec.items() if k != "rows_valid"}, **counts})
+    return out
+
+
+def _warnings(listings: pd.DataFrame) -> list[str]:
+    if listings.empty:
+        return []
+    warnings = [f"cbec_over_limit: {r.vendor_id}/{r.sku} costs {r.price_cny} CNY, above the single-transaction "
+                f"limit; published, flagged" for r in listings[listings["cbec_over_limit"]].itertuples()]
+    unmapped = int((~listings["category_mapped"]).sum())
+    if unmapped:
+        warnings.append(f"category: {unmapped} listings have no Tmall category (cid 0); add a rule to "
+                        f"config/categories.yaml")
+    truncated = int(listings["title_truncated"].sum())
+    if truncated:
+        warnings.append(f"title: {truncated} titles were shortened to fit 60 GBK bytes")
+    return sorted(warnings)
+
+
+def _no_listings() -> pd.DataFrame:
+    """An empty listings frame with every column the feed writers read."""
+    columns = {source for source, _, _ in PARQUET_COLUMNS.values()} | {"source_file"}
+    columns |= {c["from"] for c in output_profile()["columns"] if c.get("from")}
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in sorted(columns)})
 
 
 def _without_helpers(rows: pd.DataFrame) -> pd.DataFrame:

@@ -84,3 +84,28 @@ def fx_manifest_block(rate: FxRate) -> dict[str, str]:
     """The manifest's `fx` entry: the rate as an exact string, its ECB publication day, its source."""
     return {"base": rate.base, "quote": rate.quote, "rate": str(rate.rate),
             "rate_date": rate.rate_date.isoformat(), "source": rate.source}
+
+
+def to_record(rate: FxRate) -> dict:
+    """The rate as JSON-ready text (exact decimals), for handing between steps."""
+    return {"base": rate.base, "quote": rate.quote, "rate": str(rate.rate), "rate_date": rate.rate_date.isoformat(),
+            "source": rate.source, "cross": [str(x) for x in rate.cross] if rate.cross else None}
+
+
+def from_record(record: dict) -> FxRate:
+    cross = tuple(Decimal(x) for x in record["cross"]) if record.get("cross") else None
+    return FxRate(record["base"], record["quote"], Decimal(record["rate"]), date.fromisoformat(record["rate_date"]),
+                  record["source"], cross)
+
+
+def rates_of_day(history: pd.DataFrame, day: date, quote: str = "CNY", max_age_days: int = 7) -> dict[str, FxRate]:
+    """Every currency's rate into `quote` for `day`. The euro's must exist (StaleRate otherwise); another
+    currency whose newest rate is too old is left out, so its rows are rejected rather than the run."""
+    rates = {EURO: rate_for(history, day, EURO, quote, max_age_days), quote: rate_for(history, day, quote, quote)}
+    for currency in history.columns:
+        if currency not in rates:
+            try:
+                rates[currency] = rate_for(history, day, currency, quote, max_age_days)
+            except StaleRate:
+                continue
+    return rates
