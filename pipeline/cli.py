@@ -157,6 +157,22 @@ def tm_export(file: str, state: StateOption) -> None:
     print(f"{count} translations written to {file}")
 
 
+@app.command()
+def synth(
+    rows: Annotated[int, typer.Option(help="Product rows to generate in all.")],
+    out: Annotated[str, typer.Option(help="Folder to write intake/<vendor>/… and translations.csv into.")],
+    vendors: Annotated[int, typer.Option(help="Number of vendors (one sheet each).")] = 20,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same bytes.")] = 0,
+) -> None:
+    """Write realistic synthetic vendor sheets and a translations.csv covering all their texts."""
+    from pipeline.synth import main as generate
+
+    try:
+        generate(rows, vendors, seed, out)
+    except ValueError as exc:
+        _fail(str(exc))
+
+
 def main() -> None:
     app()
 

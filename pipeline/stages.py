@@ -150,6 +150,7 @@ def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str, list
                  rates_uri: str) -> dict:
     """Write `<out>/<date>/` atomically from the work area; record the run in the state store."""
     from pipeline.load import outputs, work_area
+    from pipeline.load.catalogue import Catalogue
     from pipeline.load.publish import FeedFolder
     from pipeline.load.state import StateStore
 
@@ -163,9 +164,10 @@ def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str, list
     listings = work_area.read_frame(f"{listings_uri}/listings.parquet", opts)
     eur = work_area.read_json(rates_uri, opts)["EUR"]
     folder = FeedFolder(ctx.out, ctx.run_date, opts)
+    store = StateStore.open(ctx.state)
     manifest = outputs.publish(folder, outputs.RunOutputs(ctx.date, ctx.mode, records, rejects, localized,
-                                                          pending, stats, listings, eur))
-    StateStore.open(ctx.state).record_run(
+                                                          pending, stats, listings, eur), Catalogue(store.engine))
+    store.record_run(
         ctx.date, ctx.mode, {k: manifest[k] for k in ("rows_in", "rows_published", "rows_rejected", "rows_pending")},
         outputs.sha256_of(manifest), manifest["inputs"])
     work_area.remove(ctx.work, opts)

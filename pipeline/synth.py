@@ -316,7 +316,7 @@ FAMILIES: tuple[Family, ...] = (
            qualifiers=(PLAIN, BIO, T("100 % pure et naturelle", "100%纯天然")),
            sizes=(
                S("5 ml", "5毫升", 0.6), S("10 ml", "10毫升", 1), S("30 ml", "30毫升", 2.4),
-               S("100 ml", "100毫升", 6.5), S("1 L", "1升", 45, 0.03),
+               S("100 ml", "100毫升", 6.5), S("1 L", "1升", 45, 0.03), S("5 L", "5升", 210, 0.01),
            ),
            price_cents=1090, shelf_life_months=(36, 48, 60),
            methods=(
@@ -829,11 +829,11 @@ def _scientific(eans: np.ndarray, decimal_mark: str) -> np.ndarray:
     return np.array(shown, dtype=object)[positions]
 
 
-def _money(cents: np.ndarray, vendor: Vendor) -> np.ndarray:
-    """Prices as the vendor's sheet writes them: "1 234,50 €" (no-break spaces) or "1234.50"."""
+def format_prices(cents: np.ndarray, french_money: bool, euro_space: str = NBSP) -> np.ndarray:
+    """Prices as a sheet writes them: "1 234,50 €" (French Excel: no-break spaces) or "1234.50"."""
     distinct, positions = np.unique(cents, return_inverse=True)
-    if vendor.dialect.french_money:
-        text = [f"{c // 100:,}".replace(",", NBSP) + f",{c % 100:02d}{vendor.euro_space}€" for c in distinct]
+    if french_money:
+        text = [f"{c // 100:,}".replace(",", NBSP) + f",{c % 100:02d}{euro_space}€" for c in distinct]
     else:
         text = [f"{c // 100}.{c % 100:02d}" for c in distinct]
     return np.array(text, dtype=object)[positions]
@@ -861,8 +861,8 @@ def vendor_table(vendor: Vendor, catalogue: Catalogue) -> dict[str, np.ndarray]:
     return {
         "title": np.array([catalogue.titles[i].fr for i in items["title"]], dtype=object),
         "description": np.array(description, dtype=object),
-        "price": _money(cents, vendor),
-        "price_chf": _money(_round_cents(cents * CHF_PER_EUR), vendor),
+        "price": format_prices(cents, vendor.dialect.french_money, vendor.euro_space),
+        "price_chf": format_prices(_round_cents(cents * CHF_PER_EUR), vendor.dialect.french_money),
         "net_content": items["net_content"].to_numpy(dtype=object),
         "shelf_life": np.where(months > 0, shelf_life, ""),
         "category": np.array([FAMILIES[f].category for f in items["family"]], dtype=object),

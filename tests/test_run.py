@@ -100,3 +100,36 @@ def test_the_published_folder_passes_the_independent_feed_check(shared_dir, tmp_
     check = subprocess.run([sys.executable, str(shared_dir / "checks" / "check_feed.py"), str(folder)],
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
+
+
+def _feed_rows(folder):
+    import pyarrow.parquet as pq
+
+    return pq.read_table(folder / "tmall_upload.parquet").to_pandas().set_index("sku")
+
+
+def test_delta_publishes_only_what_changed_or_left_and_reruns_identically(tmp_path):
+    intake = tmp_path / "intake"
+    shutil.copytree(SAMPLES / "lavande-des-hautes-bastides", intake / "lavande-des-hautes-bastides")
+    sheet = intake / "lavande-des-hautes-bastides" / "utf8-distributor-traditional-chinese.csv"
+    state, out = str(tmp_path / "state.db"), str(tmp_path / "out")
+    # Saturday, Sunday and Monday after 2026-10-30, the newest rate shipped offline: the same CNY prices
+    full = run(str(intake), out, state, dt.date(2026, 10, 31))
+    assert full.manifest["changes"]["new"] == full.manifest["rows_published"] == 7
+
+    quiet = run(str(intake), out, state, dt.date(2026, 11, 1), mode="delta")
+    assert quiet.manifest["changes"] == {"new": 0, "changed": 0, "unchanged": 7, "withdrawn": 0, "rows_in_feed": 0}
+    assert quiet.manifest["rows_published"] == 7 and _feed_rows(Path(quiet.folder)).empty
+
+    lines = sheet.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith("HB-HYD-LAV-200,")]
+    sheet.write_text("".join(kept).replace(",8.20,EUR,", ",8.40,EUR,"), encoding="utf-8")
+    delta = run(str(intake), out, state, dt.date(2026, 11, 2), mode="delta")
+    assert delta.manifest["changes"]["withdrawn"] == 1 and delta.manifest["changes"]["changed"] == 1
+    feed = _feed_rows(Path(delta.folder))
+    assert set(feed.index) == {"HB-HYD-LAV-200", "HB-HE-ASPIC-10"}
+    assert feed.loc["HB-HYD-LAV-200", "stock"] == 0
+    first = {p.name: p.read_bytes() for p in Path(delta.folder).iterdir() if p.name != "manifest.json"}
+    again = run(str(intake), out, state, dt.date(2026, 11, 2), mode="delta")
+    assert {p.name: p.read_bytes() for p in Path(again.folder).iterdir() if p.name != "manifest.json"} == first
+    assert again.manifest["changes"] == delta.manifest["changes"]

@@ -100,6 +100,27 @@ def test_french_excel_and_utf8_dialects_are_both_written(generated, sheets):
             assert set(frame["currency"]) <= {"EUR", "CHF"}
 
 
+def test_prices_are_written_as_french_excel_or_plain_decimals():
+    cents = np.array([123450, 420, 123450])
+    french = "1\u00a0234,50\u00a0€", "4,20\u00a0€", "1\u00a0234,50\u00a0€"
+    assert synth.format_prices(cents, True).tolist() == list(french)
+    assert synth.format_prices(cents, True, " ").tolist()[1] == "4,20 €"
+    assert synth.format_prices(cents, False).tolist() == ["1234.50", "4.20", "1234.50"]
+
+
+def test_a_sheet_written_in_several_chunks_has_one_header_and_every_row(tmp_path, monkeypatch):
+    monkeypatch.setattr(synth, "CHUNK_ROWS", 40)
+    summary = synth.generate(900, 3, 5, tmp_path)
+    for relative, rows in summary.files.items():
+        assert rows > 40
+        raw = (tmp_path / relative).read_bytes()
+        sheet = read_sheet(raw, relative)
+        assert sheet.raw_rows == len(sheet.frame) == rows
+        assert sheet.frame["source_row"].tolist() == list(range(2, rows + 2))
+        with_bom = DIALECT_OF[Path(relative).name].encoding == "utf-8-sig"
+        assert raw.count("\ufeff".encode()) == (1 if with_bom else 0)
+
+
 def test_bad_rows_carry_one_counted_fault_each(generated, sheets):
     summary, _ = generated
     rows = pd.concat(sheets.values(), ignore_index=True)

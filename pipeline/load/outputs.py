@@ -19,10 +19,12 @@ from pipeline.load.feed_files import (
     pending_csv_bytes,
     taobao_csv_bytes,
 )
+from pipeline.load.catalogue import Catalogue
 from pipeline.load.publish import FeedFolder
 from pipeline.transform.categories import category_coverage
+from pipeline.transform.delta import KEYS, classify_changes, content_hashes, decode_rows, encode_rows, withdrawn
 from pipeline.transform.listing import output_profile
-from pipeline.transform.taobao_rows import taobao_rows
+from pipeline.transform.taobao_rows import SORT_KEYS, taobao_rows
 from pipeline.transform.rejects import REJECT_COLUMNS, concat_rejects
 from pipeline.transform.spreadsheet_safety import neutralise_frame
 
@@ -47,18 +49,25 @@ class RunOutputs:
     fx: dict                      # the EUR → CNY rate record of the run
 
 
-def publish(folder: FeedFolder, run: RunOutputs) -> dict:
-    """Write every output file, then the manifest last; returns the manifest."""
+def publish(folder: FeedFolder, run: RunOutputs, catalogue: Catalogue) -> dict:
+    """Write every output file, then the manifest last, then record what was published; returns the manifest.
+
+    `full` mode writes every publishable listing; `delta` only those new or changed since the last feed
+    published before this date, plus withdrawn ones (stock 0)."""
     rejects = concat_rejects(run.rejects).sort_values(["vendor_id", "source_file", "source_row", "field"],
                                                       kind="stable")
     rows = _without_helpers(run.rows)
     waiting = rows[rows["pending_reason"].notna()] if "pending_reason" in rows else rows
     profile = output_profile()
-    listings = run.listings
-    folder.write(TMALL_CSV, taobao_csv_bytes(taobao_rows(listings, profile), profile) if not listings.empty
-                 else taobao_csv_bytes(taobao_rows(_no_listings(), profile), profile), rows=len(listings))
-    folder.write(TMALL_PARQUET, parquet_writer(listings if not listings.empty else _no_listings()),
-                 rows=len(listings))
+    listings = (run.listings if not run.listings.empty else _no_listings()).sort_values(SORT_KEYS, kind="stable")
+    listings = listings.reset_index(drop=True)
+    listings["listing_hash"] = content_hashes(taobao_rows(listings, profile)).to_numpy()
+    previous = catalogue.before(run.run_date)
+    change = classify_changes(listings, previous)
+    gone = withdrawn(previous, _vendors_read(run.records), pd.concat([listings[KEYS], waiting[KEYS], rejects[KEYS]]))
+    feed = _feed_rows(listings, change, gone, run.mode)
+    folder.write(TMALL_CSV, taobao_csv_bytes(taobao_rows(feed, profile), profile), rows=len(feed))
+    folder.write(TMALL_PARQUET, parquet_writer(feed), rows=len(feed))
     folder.write(REJECTS, utf8_csv(rejects[REJECT_COLUMNS]), rows=len(rejects))
     folder.write(PENDING_CSV, pending_csv_bytes(run.pending), rows=len(run.pending))
     inputs = _input_counts(run.records, rejects, waiting, listings)
@@ -69,17 +78,42 @@ def publish(folder: FeedFolder, run: RunOutputs) -> dict:
         "rows_published": len(listings),
         "rows_rejected": sum(rec["rows_rejected"] for rec in inputs),
         "rows_pending": len(waiting),
-        "fx": {"base": run.fx["base"], "quote": run.fx["quote"], "rate": run.fx["rate"],
-               "rate_date": run.fx["rate_date"], "source": run.fx["source"]},
+        "fx": {k: run.fx[k] for k in ("base", "quote", "rate", "rate_date", "source")},
         "inputs": inputs,
         "outputs": [{"path": f.name, "sha256": f.sha256, "rows": f.rows} for f in folder.written],
         "translation": {k: run.translation.get(k, 0) for k in TRANSLATION_KEYS},
+        "changes": {**{k: int((change == k).sum()) for k in ("new", "changed", "unchanged")},
+                    "withdrawn": len(gone), "rows_in_feed": len(feed)},
         "categories": category_coverage(listings) if not listings.empty else {"mapped": 0, "unmapped": 0,
                                                                               "share": None},
         "warnings": _warnings(listings),
     }
     folder.commit(manifest_bytes(manifest))
+    catalogue.record(run.run_date, _changes(listings, change, gone))
     return manifest
+
+
+def _vendors_read(records: list[dict]) -> set[str]:
+    return {r["vendor_id"] for r in records if r["status"] == "processed" and r["vendor_id"]}
+
+
+def _feed_rows(listings: pd.DataFrame, change: pd.Series, gone: pd.DataFrame, mode: str) -> pd.DataFrame:
+    if mode == "full":
+        return listings
+    withdrawals = decode_rows(gone["listing"]).assign(stock=0) if not gone.empty else listings.iloc[:0]
+    changed = listings[(change != "unchanged").to_numpy()]
+    feed = pd.concat([changed, withdrawals[[c for c in withdrawals.columns if c in listings.columns]]],
+                     ignore_index=True) if not withdrawals.empty else changed
+    return feed.sort_values(SORT_KEYS, kind="stable").reset_index(drop=True)
+
+
+def _changes(listings: pd.DataFrame, change: pd.Series, gone: pd.DataFrame) -> pd.DataFrame:
+    """The catalogue lines this run writes: new or changed listings (live) and withdrawn ones."""
+    moved = listings[(change != "unchanged").to_numpy()]
+    live = moved.assign(status="live", listing=encode_rows(moved, _writer_columns()))
+    return pd.concat([live[["vendor_id", "sku", "status", "listing_hash", "listing"]],
+                      gone.assign(status="withdrawn")[["vendor_id", "sku", "status", "listing_hash", "listing"]]],
+                     ignore_index=True)
 
 
 def _input_counts(records: list[dict], rejects: pd.DataFrame, waiting: pd.DataFrame,
@@ -112,11 +146,15 @@ def _warnings(listings: pd.DataFrame) -> list[str]:
     return sorted(warnings)
 
 
-def _no_listings() -> pd.DataFrame:
-    """An empty listings frame with every column the feed writers read."""
+def _writer_columns() -> list[str]:
+    """Every listing column the feed writers read."""
     columns = {source for source, _, _ in PARQUET_COLUMNS.values()} | {"source_file"}
     columns |= {c["from"] for c in output_profile()["columns"] if c.get("from")}
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in sorted(columns)})
+    return sorted(columns)
+
+
+def _no_listings() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in _writer_columns()})
 
 
 def _without_helpers(rows: pd.DataFrame) -> pd.DataFrame:

@@ -37,7 +37,7 @@ def explode_segments(frame: pd.DataFrame, fields: dict[str, str]) -> pd.DataFram
         needs = frame[field].notna() & frame[target].isna()
         lines = frame.loc[needs, field].astype(str).str.split("\n").explode()
         lines = lines.str.strip()
-        lines = lines[lines != ""]
+        lines = lines[lines.str.contains(r"[^\W_]", regex=True, na=False)]   # a line of letters or digits
         parts.append(pd.DataFrame({
             "row": lines.index, "field": field,
             "part": lines.groupby(level=0).cumcount().to_numpy(),

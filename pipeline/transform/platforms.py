@@ -181,6 +181,8 @@ def _fold_woocommerce(frame: pd.DataFrame, spec: dict[str, Any]) -> tuple[pd.Dat
         _has_type(types, spec["skipped_types"]) & ~is_child, NOT_SELLABLE)
     parent_of = _woocommerce_parents(frame, spec, is_parent, is_child)
     frame = _name_nameless_variations(frame, spec, parent_of)
+    escaped = _present(frame, spec.get("escaped_newlines", []))
+    frame[escaped] = frame[escaped].apply(lambda s: s.str.replace("\\n", "\n", regex=False))
     return _inherit(frame, parent_of, _present(frame, spec["inherit"])), roles
 
 

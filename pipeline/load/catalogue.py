@@ -1,0 +1,52 @@
+"""The published catalogue in the state store: for each vendor and SKU, every change of its listing.
+
+A row is stored only when a run publishes something different for that product (new, changed, withdrawn),
+keyed by the run date, so "what was last published before date D" is one query, a rerun of D replaces
+exactly what D wrote (reruns and backfills stay idempotent), and the table grows with changes, not runs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import sqlalchemy as sa
+
+from pipeline.load.state import metadata
+
+published_listings = sa.Table(
+    "published_listings", metadata,
+    sa.Column("vendor_id", sa.String(200), primary_key=True),
+    sa.Column("sku", sa.String(200), primary_key=True),
+    sa.Column("run_date", sa.Date, primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),      # live | withdrawn
+    sa.Column("listing_hash", sa.String(64), nullable=False),
+    sa.Column("listing", sa.Text, nullable=False),           # JSON of the listing row (pipeline.transform.delta)
+)
+COLUMNS = ["vendor_id", "sku", "status", "listing_hash", "listing"]
+CHUNK = 1000
+
+
+class Catalogue:
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+        published_listings.create(engine, checkfirst=True)
+
+    def before(self, run_date: dt.date) -> pd.DataFrame:
+        """The state of every product as last published before `run_date` (COLUMNS)."""
+        table = published_listings
+        newest = sa.func.row_number().over(partition_by=(table.c.vendor_id, table.c.sku),
+                                           order_by=table.c.run_date.desc()).label("newest")
+        ranked = sa.select(*(table.c[c] for c in COLUMNS), newest).where(table.c.run_date < run_date).subquery()
+        query = sa.select(*(ranked.c[c] for c in COLUMNS)).where(ranked.c.newest == 1)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return pd.DataFrame(rows, columns=COLUMNS)
+
+    def record(self, run_date: dt.date, changes: pd.DataFrame) -> None:
+        """Replace what `run_date` recorded with `changes` (COLUMNS), in one transaction."""
+        rows = [{**r, "run_date": run_date} for r in changes[COLUMNS].astype(object).to_dict("records")]
+        rows.sort(key=lambda r: (r["vendor_id"], r["sku"]))
+        with self.engine.begin() as conn:
+            conn.execute(published_listings.delete().where(published_listings.c.run_date == run_date))
+            for start in range(0, len(rows), CHUNK):
+                conn.execute(published_listings.insert(), rows[start:start + CHUNK])
