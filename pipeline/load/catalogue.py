@@ -11,7 +11,7 @@ import datetime as dt
 import pandas as pd
 import sqlalchemy as sa
 
-from pipeline.load.state import metadata
+from pipeline.load.state import metadata, upsert
 
 published_listings = sa.Table(
     "published_listings", metadata,
@@ -43,10 +43,12 @@ class Catalogue:
         return pd.DataFrame(rows, columns=COLUMNS)
 
     def record(self, run_date: dt.date, changes: pd.DataFrame) -> None:
-        """Replace what `run_date` recorded with `changes` (COLUMNS), in one transaction."""
+        """Replace what `run_date` recorded with `changes` (COLUMNS), in one transaction. Rows are upserted in
+        key order, so two writers of the same date (a manual rerun beside a scheduled one) neither deadlock
+        nor fail on a duplicate key: the last to commit wins."""
         rows = [{**r, "run_date": run_date} for r in changes[COLUMNS].astype(object).to_dict("records")]
         rows.sort(key=lambda r: (r["vendor_id"], r["sku"]))
         with self.engine.begin() as conn:
             conn.execute(published_listings.delete().where(published_listings.c.run_date == run_date))
             for start in range(0, len(rows), CHUNK):
-                conn.execute(published_listings.insert(), rows[start:start + CHUNK])
+                upsert(conn, published_listings, rows[start:start + CHUNK], update=["status", "listing_hash", "listing"])
