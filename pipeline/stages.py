@@ -7,14 +7,33 @@ step simply overwrites its own output. `eprovence run` calls the same steps one 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import hashlib
 import logging
+import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pipeline.config import RunSettings
 
 log = logging.getLogger("eprovence")
+
+
+def _timed(step: Callable) -> Callable:
+    """Record the step's duration in the work area (`timings/`), for the manifest's stage_seconds."""
+    @functools.wraps(step)
+    def timed(ctx: RunContext, *args, **kwargs):
+        start = time.perf_counter()
+        result = step(ctx, *args, **kwargs)
+        from pipeline.load import work_area
+
+        work_area.write_json(f"{ctx.work}/timings/{step.__name__}-{uuid.uuid4().hex[:12]}.json",
+                             {step.__name__: time.perf_counter() - start}, ctx.storage_options)
+        return result
+
+    return timed
 
 
 @dataclass(frozen=True)
@@ -44,6 +63,7 @@ class RunContext:
         return dataclasses.asdict(self)
 
 
+@_timed
 def discover_inputs(ctx: RunContext) -> list[dict]:
     """The vendor files to process (as small dicts). Files outside vendor folders are recorded in the work
     area as quarantined inputs. Steps only read the URIs they are handed, so leftovers of an earlier
@@ -59,6 +79,7 @@ def discover_inputs(ctx: RunContext) -> list[dict]:
     return [dataclasses.asdict(f) for f in files]
 
 
+@_timed
 def extract_file(ctx: RunContext, file: dict) -> str:
     """Read, map, parse and validate one vendor file; returns the URI of its result folder."""
     from pipeline.extract.intake import IntakeFile
@@ -78,6 +99,7 @@ def extract_file(ctx: RunContext, file: dict) -> str:
     return uri
 
 
+@_timed
 def localize_rows(ctx: RunContext, file_uris: list[str], translator=None) -> str:
     """Localise the valid rows of every file at once (each distinct segment once across vendors)."""
     import pandas as pd
@@ -107,6 +129,7 @@ def localize_rows(ctx: RunContext, file_uris: list[str], translator=None) -> str
     return uri
 
 
+@_timed
 def refresh_rates(ctx: RunContext) -> str:
     """The ECB rates of the run's date for every currency, refreshed from the ECB when reachable (unless
     EPROVENCE_ECB_REFRESH=0); raises StaleRate when the euro's newest rate is older than the limit."""
@@ -127,6 +150,7 @@ def refresh_rates(ctx: RunContext) -> str:
                                 ctx.storage_options)
 
 
+@_timed
 def price_and_map(ctx: RunContext, localized_uri: str, rates_uri: str) -> str:
     """Classify, price in CNY and compose the listings of every localised row; rows whose currency has no
     usable rate are rejected. Returns the URI of the listings folder."""
@@ -163,10 +187,12 @@ def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str, list
     stats = work_area.read_json(f"{localized_uri}/stats.json", opts)
     listings = work_area.read_frame(f"{listings_uri}/listings.parquet", opts)
     eur = work_area.read_json(rates_uri, opts)["EUR"]
+    timings = work_area.sum_json_numbers(f"{ctx.work}/timings", opts)
     folder = FeedFolder(ctx.out, ctx.run_date, opts)
     store = StateStore.open(ctx.state)
     manifest = outputs.publish(folder, outputs.RunOutputs(ctx.date, ctx.mode, records, rejects, localized,
-                                                          pending, stats, listings, eur), Catalogue(store.engine))
+                                                          pending, stats, listings, eur, timings),
+                               Catalogue(store.engine))
     store.record_run(
         ctx.date, ctx.mode, {k: manifest[k] for k in ("rows_in", "rows_published", "rows_rejected", "rows_pending")},
         outputs.sha256_of(manifest), manifest["inputs"])

@@ -5,7 +5,7 @@ import datetime as dt
 import hashlib
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -47,6 +47,7 @@ class RunOutputs:
     translation: dict             # localisation counters
     listings: pd.DataFrame        # the rows published
     fx: dict                      # the EUR → CNY rate record of the run
+    stage_seconds: dict = field(default_factory=dict)   # seconds spent in each step (summed over files)
 
 
 def publish(folder: FeedFolder, run: RunOutputs, catalogue: Catalogue) -> dict:
@@ -87,6 +88,7 @@ def publish(folder: FeedFolder, run: RunOutputs, catalogue: Catalogue) -> dict:
         "categories": category_coverage(listings) if not listings.empty else {"mapped": 0, "unmapped": 0,
                                                                               "share": None},
         "warnings": _warnings(listings),
+        "stage_seconds": run.stage_seconds,
     }
     folder.commit(manifest_bytes(manifest))
     catalogue.record(run.run_date, _changes(listings, change, gone))

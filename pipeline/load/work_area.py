@@ -48,6 +48,16 @@ def read_json(uri: str, storage_options: dict | None = None) -> Any:
         return json.loads(fh.read())
 
 
+def sum_json_numbers(folder_uri: str, storage_options: dict | None = None) -> dict[str, float]:
+    """The numbers of every JSON object in a folder, summed key by key (rounded to 0.01)."""
+    fs, path = fsspec.core.url_to_fs(folder_uri, **(storage_options or {}))
+    totals: dict[str, float] = {}
+    for name in sorted(fs.find(path)) if fs.exists(path) else []:
+        for key, value in json.loads(fs.cat_file(name)).items():
+            totals[key] = totals.get(key, 0.0) + value
+    return {key: round(value, 2) for key, value in sorted(totals.items())}
+
+
 def _write_bytes(uri: str, data: bytes, storage_options: dict | None) -> None:
     fs, path = fsspec.core.url_to_fs(uri, **(storage_options or {}))
     fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)

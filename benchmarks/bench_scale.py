@@ -1,0 +1,79 @@
+"""Scale benchmark: the I/O floor, a full run and an unchanged delta rerun on the same synthetic data.
+
+Usage: .venv/bin/python benchmarks/bench_scale.py --rows 1000000 --vendors 20 [--work /tmp/eprovence-bench]
+
+1. `eprovence synth` writes the sheets and translations.csv (not timed against the pipeline).
+2. I/O floor: pyarrow reads every sheet (decoding cp1252 where needed) and writes one Parquet and one
+   UTF-16LE TAB CSV of all rows — what merely reading the sheets and writing a feed costs.
+3. The memory is warmed with `eprovence tm import translations.csv`.
+4. `eprovence run --translator none --mode full` on Saturday 2026-10-31, then `--mode delta` on Sunday
+   2026-11-01 (the same ECB rate, nothing changed). Each run is a child process; wall time and peak RSS
+   (ru_maxrss of the child) are reported.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def child(args: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MiB) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL,
+                   env={**os.environ, "EPROVENCE_ECB_REFRESH": "0"})
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024
+
+
+def io_floor(intake: Path, out: Path) -> float:
+    result = subprocess.run([sys.executable, str(Path(__file__).with_name("io_floor.py")), str(intake), str(out)],
+                            check=True, capture_output=True, text=True)
+    return float(result.stdout.strip())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--vendors", type=int, default=20)
+    parser.add_argument("--work", default="/tmp/eprovence-bench")
+    args = parser.parse_args()
+    work = Path(args.work)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    eprovence = str(BIN / "eprovence")
+    subprocess.run([eprovence, "synth", "--rows", str(args.rows), "--vendors", str(args.vendors), "--seed", "1",
+                    "--out", str(work / "synth")], check=True)
+    floor = io_floor(work / "synth" / "intake", work)
+    state = str(work / "state.db")
+    subprocess.run([eprovence, "tm", "import", str(work / "synth" / "translations.csv"), "--state", state],
+                   check=True, stdout=subprocess.DEVNULL)
+    common = ["--intake", str(work / "synth" / "intake"), "--out", str(work / "feeds"), "--state", state, "-q"]
+    full = child([eprovence, "run", *common, "--date", "2026-10-31", "--mode", "full"])
+    delta = child([eprovence, "run", *common, "--date", "2026-11-01", "--mode", "delta"])
+    manifest = json.loads((work / "feeds" / "2026-10-31" / "manifest.json").read_text())
+    report = {
+        "rows": args.rows, "vendors": args.vendors, "machine": f"{os.cpu_count()} cores, {platform.processor()}",
+        "python": platform.python_version(),
+        "io_floor_s": round(floor, 1), "full_s": round(full[0], 1), "full_peak_rss_mib": round(full[1]),
+        "full_over_floor": round(full[0] / floor, 2), "delta_s": round(delta[0], 1),
+        "delta_over_full": round(delta[0] / full[0], 3),
+        "rows_published": manifest["rows_published"], "rows_rejected": manifest["rows_rejected"],
+        "rows_pending": manifest["rows_pending"], "stage_seconds": manifest.get("stage_seconds"),
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
