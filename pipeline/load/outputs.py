@@ -102,7 +102,9 @@ def _vendors_read(records: list[dict]) -> set[str]:
 def _feed_rows(listings: pd.DataFrame, change: pd.Series, gone: pd.DataFrame, mode: str) -> pd.DataFrame:
     if mode == "full":
         return listings
-    withdrawals = decode_rows(gone["listing"]).assign(stock=0) if not gone.empty else listings.iloc[:0]
+    notice = output_profile()["listing"]["withdrawn_description"]
+    withdrawals = (decode_rows(gone["listing"]).assign(stock=0, description_html=notice) if not gone.empty
+                   else listings.iloc[:0])
     changed = listings[(change != "unchanged").to_numpy()]
     feed = pd.concat([changed, withdrawals[[c for c in withdrawals.columns if c in listings.columns]]],
                      ignore_index=True) if not withdrawals.empty else changed
@@ -112,7 +114,8 @@ def _feed_rows(listings: pd.DataFrame, change: pd.Series, gone: pd.DataFrame, mo
 def _changes(listings: pd.DataFrame, change: pd.Series, gone: pd.DataFrame) -> pd.DataFrame:
     """The catalogue lines this run writes: new or changed listings (live) and withdrawn ones."""
     moved = listings[(change != "unchanged").to_numpy()]
-    live = moved.assign(status="live", listing=encode_rows(moved, _writer_columns()))
+    kept = [c for c in _writer_columns() if c != "description_html"]
+    live = moved.assign(status="live", listing=encode_rows(moved, kept))
     return pd.concat([live[["vendor_id", "sku", "status", "listing_hash", "listing"]],
                       gone.assign(status="withdrawn")[["vendor_id", "sku", "status", "listing_hash", "listing"]]],
                      ignore_index=True)

@@ -61,7 +61,9 @@ class FeedFolder:
 
     @property
     def final_path(self) -> str:
-        return f"{self.root}/{self.run_date}"
+        """The published folder: a local path, or a URL (with its protocol) on any other filesystem."""
+        path = f"{self.root}/{self.run_date}"
+        return path if self.local else self.fs.unstrip_protocol(path)
 
     def write(self, name: str, payload: bytes | Callable[[str], None], rows: int | None = None) -> WrittenFile:
         """Write one file: `payload` is its bytes, or a function that writes to a path it is given."""

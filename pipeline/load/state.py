@@ -85,9 +85,10 @@ def upsert(conn: sa.Connection, table: sa.Table, rows: list[dict], update: list[
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table).values(rows)
+    stmt = insert(table)
     keys = [c.name for c in table.primary_key.columns]
-    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update}))
+    # executemany form: SQLAlchemy batches it into multi-row statements ("insertmanyvalues") itself
+    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in update}), rows)
 
 
 def redact(state: str) -> str:

@@ -13,7 +13,10 @@ KEYS = ["vendor_id", "sku"]
 
 def content_hashes(cells: pd.DataFrame) -> pd.Series:
     """sha256 of each row's published cells (the Taobao Assistant columns), once per distinct row."""
-    joined = cells.astype(str).agg("\x1f".join, axis=1) if not cells.empty else pd.Series(dtype=object)
+    if cells.empty:
+        return pd.Series(dtype=object, index=cells.index)
+    text = cells.astype(str)
+    joined = text.iloc[:, 0].str.cat([text[c] for c in text.columns[1:]], sep="\x1f")
     distinct = {text: hashlib.sha256(text.encode("utf-8")).hexdigest() for text in joined.unique()}
     return joined.map(distinct)
 
