@@ -16,7 +16,6 @@ from pipeline.transform.localize import (
     copied_source_words,
     explode_segments,
     pending_table,
-    traditional_left,
     vendor_chinese,
 )
 from pipeline.transform.segments_text import normalise_segment
@@ -46,8 +45,6 @@ def localize(rows: pd.DataFrame, memory: TranslationMemory, translator: Translat
                                settings["untranslated_word_min_letters"])
     segments = segments.merge(resolved, on=["source_lang", "key"], how="left")
     frame = assemble(frame, segments, fields)
-    leftover = traditional_left(frame, fields) & frame["pending_reason"].isna()
-    frame.loc[leftover, "pending_reason"] = "Traditional Chinese characters left after conversion"
     stats.update(segments=len(distinct), pending=int(resolved["target"].isna().sum()),
                  vendor_supplied=supplied)
     log.info("localise: %(segments)d distinct segments, %(glossary_hits)d glossary, %(tm_hits)d memory, "

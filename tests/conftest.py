@@ -59,3 +59,37 @@ def postgres_url():
     with admin.connect() as conn:
         conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server on 127.0.0.1 (a free port) with one bucket, for the whole session: `endpoint_url`,
+    `bucket`, and the `storage_options` s3fs and the pipeline take.
+
+    Credentials are fake and the default endpoint is a closed local port: an S3 client that was not handed
+    `storage_options` fails at once instead of reaching AWS."""
+    import logging
+    from types import SimpleNamespace
+
+    moto_server = pytest.importorskip("moto.server")
+    s3fs = pytest.importorskip("s3fs")
+    with pytest.MonkeyPatch.context() as env:
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+            env.delenv(name, raising=False)
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        env.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        env.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        env.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        env.setattr(logging.getLogger("werkzeug"), "level", logging.WARNING)   # no line per request
+        server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+        server.start()
+        try:
+            host, port = server.get_host_and_port()
+            endpoint = f"http://{host}:{port}"
+            options = {"client_kwargs": {"endpoint_url": endpoint}, "key": "testing", "secret": "testing"}
+            s3fs.S3FileSystem(**options).mkdir("eprovence-test")
+            yield SimpleNamespace(endpoint_url=endpoint, bucket="eprovence-test", storage_options=options)
+        finally:
+            s3fs.S3FileSystem.clear_instance_cache()
+            server.stop()

@@ -140,3 +140,79 @@ def test_delta_publishes_only_what_changed_or_left_and_reruns_identically(tmp_pa
     again = run(str(intake), out, state, dt.date(2026, 11, 2), mode="delta")
     assert {p.name: p.read_bytes() for p in Path(again.folder).iterdir() if p.name != "manifest.json"} == first
     assert again.manifest["changes"] == delta.manifest["changes"]
+
+
+def _vendor_sheet(intake: Path, vendor: str, text: str) -> None:
+    (intake / vendor).mkdir(parents=True, exist_ok=True)
+    (intake / vendor / "tarifs.csv").write_text(text, encoding="utf-8")
+
+
+def test_with_a_libre_translator_every_good_row_publishes_and_a_rerun_sends_nothing(tmp_path):
+    from pipeline.extract.translators import make_translator
+    from tests.fakes.translation_servers import TOO_MANY_REQUESTS, LibreTranslateServer, fake_chinese
+
+    intake = tmp_path / "intake"
+    _vendor_sheet(intake, "miellerie", "Référence;Désignation;Description;Prix HT;Contenance\n"
+                  "M1;Miel de lavande;Récolté sur le plateau.\\nPot en verre.;8,50;250 g\n"
+                  "M2;Miel de châtaignier;Récolté sur le plateau.;9,00;250 g\n"
+                  "M3;Miel de romarin;;sur demande;250 g\n".replace("\\n", "\n").replace(
+                      "Récolté sur le plateau.\nPot en verre.", '"Récolté sur le plateau.\nPot en verre."'))
+    with LibreTranslateServer(credential="k", translate=fake_chinese) as server:
+        server.script(TOO_MANY_REQUESTS)
+        client = make_translator("libre", {"LIBRETRANSLATE_URL": server.url, "LIBRE_API_KEY": "k"},
+                                 sleep=lambda _s: None)
+        first = run(str(intake), str(tmp_path / "out"), str(tmp_path / "s.db"), DAY, translator_client=client)
+        sent = list(server.texts)
+        again = run(str(intake), str(tmp_path / "out"), str(tmp_path / "s.db"), DAY,
+                    translator_client=make_translator("libre", {"LIBRETRANSLATE_URL": server.url,
+                                                                "LIBRE_API_KEY": "k"}))
+        assert server.texts == sent
+    # "Miel de lavande" is a glossary term (薰衣草蜂蜜): it never reaches the engine
+    assert sorted(set(sent)) == ["Miel de châtaignier", "Pot en verre.", "Récolté sur le plateau."]
+    assert len(sent) == len(set(sent)) + 1                         # one request again after the 429
+    assert first.manifest["rows_published"] == 2 and first.manifest["rows_rejected"] == 1
+    assert first.manifest["translation"]["mt_calls"] >= len(sent)
+    assert again.manifest["translation"]["mt_calls"] == 0 and again.manifest["rows_published"] == 2
+
+
+def test_pending_rows_publish_once_their_translations_are_imported(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from tests.fakes.translation_servers import fake_chinese
+
+    intake, state = tmp_path / "intake", str(tmp_path / "s.db")
+    _vendor_sheet(intake, "savonnerie", "sku,title,description,price,net_content\n"
+                  "S1,Savon au lait d'ânesse,Doux pour les peaux sensibles.,6.50,100 g\n"
+                  "S2,Savon à la verveine,Parfum frais.,5.90,100 g\n")
+    first = run(str(intake), str(tmp_path / "out"), state, DAY)
+    assert first.manifest["rows_pending"] == 2 and first.manifest["rows_published"] == 0
+    pending = Path(first.folder) / "pending_translation.csv"
+    table = pd.read_csv(pending, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    table["target"] = table["source"].map(fake_chinese)
+    table.to_csv(tmp_path / "reviewed.csv", index=False, encoding="utf-8-sig")
+    imported = CliRunner().invoke(app, ["tm", "import", str(tmp_path / "reviewed.csv"), "--state", state])
+    assert imported.exit_code == 0, imported.output
+    second = run(str(intake), str(tmp_path / "out"), state, DAY)
+    assert second.manifest["rows_pending"] == 0 and second.manifest["rows_published"] == 2
+    assert second.manifest["translation"]["tm_hits"] == len(table)
+
+
+def test_traditional_chinese_from_a_distributor_is_published_as_upstream_opencc_expects(real_fixtures, tmp_path):
+    import csv
+    import io
+    import re
+
+    cases = json.loads(re.sub(r",(\s*[\]}])", r"\1", (real_fixtures / "opencc-testcases.json").read_text()))
+    t2s = [(c["input"], c["expected"]["t2s"]) for c in cases["cases"] if "t2s" in c["expected"]]
+    sheet = io.StringIO()
+    writer = csv.writer(sheet)
+    writer.writerow(["sku", "title", "price", "title_zh", "description_zh"])
+    writer.writerows([f"T{i}", f"Savon {i}", f"{i + 5}.00", f"香皂{i}", source] for i, (source, _) in enumerate(t2s))
+    _vendor_sheet(tmp_path / "intake", "distributeur", sheet.getvalue())
+    summary = run(str(tmp_path / "intake"), str(tmp_path / "out"), str(tmp_path / "s.db"), DAY)
+    feed = _feed_rows(Path(summary.folder))
+    assert summary.manifest["rows_published"] == len(t2s) == 55
+    for i, (_, expected) in enumerate(t2s):
+        paragraphs = "".join(f"<p>{line}</p>" for line in expected.split("\n"))
+        assert feed.loc[f"T{i}", "description_zh"].replace("&amp;", "&") == paragraphs, (i, expected)

@@ -42,13 +42,20 @@ class Catalogue:
             rows = conn.execute(query).all()
         return pd.DataFrame(rows, columns=COLUMNS)
 
-    def record(self, run_date: dt.date, changes: pd.DataFrame) -> None:
-        """Replace what `run_date` recorded with `changes` (COLUMNS), in one transaction. Rows are upserted in
+    def record(self, run_date: dt.date, changes: pd.DataFrame, vendors: set[str]) -> None:
+        """Replace what `run_date` recorded for `vendors` (those whose files the run read) with `changes`
+        (COLUMNS), in one transaction; runs over other intakes sharing the store keep their lines. Rows are upserted in
         key order, so two writers of the same date (a manual rerun beside a scheduled one) neither deadlock
         nor fail on a duplicate key: the last to commit wins."""
         rows = [{**r, "run_date": run_date} for r in changes[COLUMNS].astype(object).to_dict("records")]
         rows.sort(key=lambda r: (r["vendor_id"], r["sku"]))
         with self.engine.begin() as conn:
-            conn.execute(published_listings.delete().where(published_listings.c.run_date == run_date))
+            table = published_listings
+            for names in _chunks(sorted(vendors), CHUNK):
+                conn.execute(table.delete().where(table.c.run_date == run_date, table.c.vendor_id.in_(names)))
             for start in range(0, len(rows), CHUNK):
                 upsert(conn, published_listings, rows[start:start + CHUNK], update=["status", "listing_hash", "listing"])
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[start:start + size] for start in range(0, len(items), size)]

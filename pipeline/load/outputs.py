@@ -91,7 +91,7 @@ def publish(folder: FeedFolder, run: RunOutputs, catalogue: Catalogue) -> dict:
         "stage_seconds": run.stage_seconds,
     }
     folder.commit(manifest_bytes(manifest))
-    catalogue.record(run.run_date, _changes(listings, change, gone))
+    catalogue.record(run.run_date, _changes(listings, change, gone), _vendors_read(run.records))
     return manifest
 
 

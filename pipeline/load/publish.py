@@ -56,8 +56,6 @@ class FeedFolder:
             self.fs.makedirs(self.staging, exist_ok=True)
         else:
             self.staging = f"{self.root}/{self.run_date}"
-            if self.fs.exists(f"{self.staging}/{MANIFEST}"):
-                self.fs.rm(f"{self.staging}/{MANIFEST}")
 
     @property
     def final_path(self) -> str:
@@ -68,6 +66,8 @@ class FeedFolder:
     def write(self, name: str, payload: bytes | Callable[[str], None], rows: int | None = None) -> WrittenFile:
         """Write one file: `payload` is its bytes, or a function that writes to a path it is given."""
         target = f"{self.staging}/{name}"
+        if not self.local and not self.written and name != MANIFEST:
+            self._withdraw_manifest()
         if callable(payload):
             if self.local:
                 payload(target)
@@ -91,6 +91,11 @@ class FeedFolder:
         if self.local:
             self._swap_symlink()
         return self.final_path
+
+    def _withdraw_manifest(self) -> None:
+        """Object stores: the first file of a new version removes the old commit marker."""
+        if self.fs.exists(f"{self.staging}/{MANIFEST}"):
+            self.fs.rm(f"{self.staging}/{MANIFEST}")
 
     def abandon(self) -> None:
         if self.local:

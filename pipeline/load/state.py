@@ -55,7 +55,7 @@ class StateStore:
     def open(cls, state: str) -> StateStore:
         try:
             engine = sa.create_engine(engine_url(state), future=True)
-            metadata.create_all(engine)
+            create_tables(engine)
         except Exception as exc:  # noqa: BLE001 - any driver error means the store is unusable
             raise StateUnavailable(f"cannot open state store {redact(state)!r}: {exc.__class__.__name__}") from exc
         return cls(engine)
@@ -65,9 +65,9 @@ class StateStore:
         """Remember a finished run and the input files it saw (a rerun of the date replaces it)."""
         now = dt.datetime.now(dt.UTC)
         with self.engine.begin() as conn:
-            conn.execute(runs.delete().where(runs.c.run_date == run_date))
-            conn.execute(runs.insert().values(run_date=run_date, mode=mode, manifest_sha256=manifest_sha256,
-                                              finished_at=now, **counts))
+            upsert(conn, runs, [{"run_date": run_date, "mode": mode, "manifest_sha256": manifest_sha256,
+                                 "finished_at": now, **counts}],
+                   update=["mode", "manifest_sha256", "finished_at", *counts])
             seen = [{"vendor_id": i["vendor_id"], "path": i["path"], "sha256": i["sha256"], "status": i["status"],
                      "first_run_date": run_date, "last_run_date": run_date} for i in inputs if i.get("sha256")]
             if seen:
@@ -77,6 +77,15 @@ class StateStore:
         with self.engine.connect() as conn:
             row = conn.execute(runs.select().order_by(runs.c.run_date.desc()).limit(1)).mappings().first()
         return dict(row) if row else None
+
+
+def create_tables(engine: sa.Engine) -> None:
+    """Create the missing tables; on PostgreSQL under an advisory lock, so workers opening a new database
+    at the same moment do not collide."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(4242001)"))
+        metadata.create_all(conn)
 
 
 def upsert(conn: sa.Connection, table: sa.Table, rows: list[dict], update: list[str]) -> None:

@@ -5,7 +5,7 @@ import re
 
 import pandas as pd
 
-from pipeline.transform.chinese import has_traditional, to_simplified
+from pipeline.transform.chinese import to_simplified
 from pipeline.transform.segments_text import normalise_lang
 
 SEGMENT_COLUMNS = ["row", "field", "part", "source_lang", "source"]
@@ -91,15 +91,6 @@ def assemble(frame: pd.DataFrame, segments: pd.DataFrame, fields: dict[str, str]
             values = joined.xs(field, level="field")
             out.loc[values.index, target] = values.to_numpy()
     return out
-
-
-def traditional_left(frame: pd.DataFrame, fields: dict[str, str]) -> pd.Series:
-    """True on rows whose Chinese fields still hold characters OpenCC t2s would change."""
-    flags = pd.Series(False, index=frame.index)
-    for target in fields.values():
-        if target in frame:
-            flags |= has_traditional(frame[target].astype("object"), "t2s")
-    return flags
 
 
 def pending_table(segments: pd.DataFrame, frame: pd.DataFrame, target_lang: str) -> pd.DataFrame:

@@ -54,9 +54,10 @@ def test_object_store_writes_manifest_last(tmp_path):
     url = "memory://feeds-test"
     _publish(url, "2026-11-20", {"a.csv": b"one"})
     fs = fsspec.filesystem("memory")
-    folder = FeedFolder(url, "2026-11-20")   # a new run removes the commit marker first
+    folder = FeedFolder(url, "2026-11-20")
+    assert fs.exists("/feeds-test/2026-11-20/manifest.json")   # nothing written yet: the old feed stands
+    folder.write("a.csv", b"two")                               # the first write removes the commit marker
     assert not fs.exists("/feeds-test/2026-11-20/manifest.json")
-    folder.write("a.csv", b"two")
     folder.commit(b"{}")
     assert fs.cat_file("/feeds-test/2026-11-20/a.csv") == b"two"
     assert fs.exists("/feeds-test/2026-11-20/manifest.json")

@@ -5,7 +5,6 @@ from pipeline.transform.localize import (
     copied_source_words,
     explode_segments,
     pending_table,
-    traditional_left,
     vendor_chinese,
 )
 
@@ -50,11 +49,6 @@ def test_untranslated_output_is_caught_but_brand_words_are_allowed():
     sources = pd.Series(["Savon Marius Fabre au miel", "Savon au miel", "Savon au miel"])
     targets = pd.Series(["Marius Fabre 蜂蜜皂", "Savon au miel", "蜂蜜 savon"])
     assert copied_source_words(sources, targets, {"Marius Fabre"}, 4).tolist() == [False, True, True]
-
-
-def test_traditional_left_flags_only_traditional_rows():
-    frame = pd.DataFrame({"title_zh": ["薰衣草精油", "純精油", pd.NA], "description_zh": [pd.NA, pd.NA, pd.NA]})
-    assert traditional_left(frame, FIELDS).tolist() == [False, True, False]
 
 
 def test_pending_table_has_one_line_per_distinct_segment_with_its_skus():
