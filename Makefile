@@ -25,6 +25,7 @@ demo: $(STAMP)
 	$(BIN)/eprovence run --intake data/samples/intake --out $(DEMO)/feeds --state $(DEMO)/state.db --date $(DATE)
 
 test: $(STAMP)
+	$(BIN)/ruff check pipeline tests dags benchmarks
 	$(BIN)/python -m pytest -q
 
 # Airflow on this machine (`airflow standalone`): UI on http://localhost:8080, a SQLite metadata database
@@ -38,7 +39,7 @@ airflow: $(STAMP)
 	exec airflow standalone
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline tests dags
+	$(BIN)/ruff check pipeline tests dags benchmarks
 
 clean:
 	rm -rf $(VENV) $(DEMO) airflow_home .pytest_cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -18,12 +18,12 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 console = Console(stderr=True)
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     full = "full"
     delta = "delta"
 
 
-class TranslatorName(str, Enum):
+class TranslatorName(StrEnum):
     none = "none"
     google = "google"
     microsoft = "microsoft"

@@ -67,8 +67,8 @@ def _resolve(distinct: pd.DataFrame, glossary: Glossary, memory: TranslationMemo
     stats = {"glossary_hits": int(fixed.notna().sum()), "tm_hits": 0, "mt_calls": 0, "mt_chars": 0,
              "mt_translated": 0}
     for lang, group in out[out["target"].isna()].groupby("source_lang"):
-        found = memory.lookup(group["key"].tolist(), lang, target_lang)
-        hits = group["key"].map(lambda k: found[k].target if k in found else None)
+        found = {key: entry.target for key, entry in memory.lookup(group["key"].tolist(), lang, target_lang).items()}
+        hits = group["key"].map(found)
         out.loc[hits.dropna().index, "target"] = hits.dropna()
         out.loc[hits.dropna().index, "provider"] = "memory"
         stats["tm_hits"] += int(hits.notna().sum())
@@ -90,7 +90,7 @@ def _machine_translate(out: pd.DataFrame, group: pd.DataFrame, lang: str, glossa
     protected = [protect(key, glossary) for key in group["key"]]
     results = translator.translate_many([masked for masked, _ in protected], lang, target_lang)
     targets, reasons = [], []
-    for (masked, spans), result in zip(protected, results, strict=True):
+    for (_masked, spans), result in zip(protected, results, strict=True):
         if result.target is None:
             targets.append(None)
             reasons.append(result.error or "machine translation failed")

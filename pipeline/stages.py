@@ -7,8 +7,8 @@ step simply overwrites its own output. `eprovence run` calls the same steps one 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import datetime as dt
+import functools
 import hashlib
 import logging
 import time

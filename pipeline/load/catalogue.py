@@ -54,7 +54,7 @@ class Catalogue:
             for names in _chunks(sorted(vendors), CHUNK):
                 conn.execute(table.delete().where(table.c.run_date == run_date, table.c.vendor_id.in_(names)))
             for start in range(0, len(rows), CHUNK):
-                upsert(conn, published_listings, rows[start:start + CHUNK], update=["status", "listing_hash", "listing"])
+                upsert(conn, table, rows[start:start + CHUNK], update=["status", "listing_hash", "listing"])
 
 
 def _chunks(items: list, size: int) -> list[list]:

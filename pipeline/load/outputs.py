@@ -6,10 +6,11 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass, field
+
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from pipeline.load.catalogue import Catalogue
 from pipeline.load.feed_files import (
     PARQUET_COLUMNS,
     PENDING_CSV,
@@ -19,14 +20,20 @@ from pipeline.load.feed_files import (
     pending_csv_bytes,
     taobao_csv_bytes,
 )
-from pipeline.load.catalogue import Catalogue
 from pipeline.load.publish import FeedFolder
 from pipeline.transform.categories import category_coverage
-from pipeline.transform.delta import KEYS, classify_changes, content_hashes, decode_rows, encode_rows, withdrawn
+from pipeline.transform.delta import (
+    KEYS,
+    classify_changes,
+    content_hashes,
+    decode_rows,
+    encode_rows,
+    withdrawn,
+)
 from pipeline.transform.listing import output_profile
-from pipeline.transform.taobao_rows import SORT_KEYS, taobao_rows
 from pipeline.transform.rejects import REJECT_COLUMNS, concat_rejects
 from pipeline.transform.spreadsheet_safety import neutralise_frame
+from pipeline.transform.taobao_rows import SORT_KEYS, taobao_rows
 
 REJECTS = "rejects.csv"
 TRANSLATION_KEYS = ("segments", "tm_hits", "mt_calls", "mt_chars", "pending", "glossary_hits", "vendor_supplied")
