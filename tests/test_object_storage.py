@@ -17,7 +17,7 @@ SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples" / "intake"
 ONE_VENDOR = "lavande-des-hautes-bastides"
 DAY = dt.date(2026, 11, 1)   # a Sunday: priced at Friday 2026-10-30, the newest rate shipped offline
 FEED_FILES = {"tmall_upload.csv", "tmall_upload.parquet", "rejects.csv", "pending_translation.csv",
-              "manifest.json"}
+              "validated_products.parquet", "manifest.json"}
 
 
 def _reader(s3_server):

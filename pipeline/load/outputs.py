@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipeline.load.catalogue import Catalogue
 from pipeline.load.feed_files import (
@@ -78,6 +79,7 @@ def publish(folder: FeedFolder, run: RunOutputs, catalogue: Catalogue) -> dict:
     folder.write(TMALL_PARQUET, parquet_writer(feed), rows=len(feed))
     folder.write(REJECTS, utf8_csv(rejects[REJECT_COLUMNS]), rows=len(rejects))
     folder.write(PENDING_CSV, pending_csv_bytes(run.pending), rows=len(run.pending))
+    folder.write(VALIDATED, lambda path: pq.write_table(to_arrow(rows), path), rows=len(rows))
     inputs = _input_counts(run.records, rejects, waiting, listings)
     manifest = {
         "run_date": run.run_date.isoformat(),
