@@ -13,6 +13,7 @@ from pipeline.config import RunSettings
 from pipeline.extract.intake import IntakeFile, read_bytes, sha256_hex
 from pipeline.extract.profiles import ProfileError, VendorProfile, load_profile
 from pipeline.extract.readers import Sheet, UnreadableSheet, read_sheet
+from pipeline.records import input_record, quarantined
 from pipeline.transform.columns import known_header_score, map_columns
 from pipeline.transform.parse import parse_products
 from pipeline.transform.platforms import detect_platform, fold
@@ -38,9 +39,7 @@ class FileResult:
 def process_file(file: IntakeFile, profile: VendorProfile, run_date: dt.date, settings: RunSettings,
                  storage_options: dict | None = None) -> FileResult:
     """Read, map, parse and validate one vendor file. Bad data never raises: it quarantines or rejects."""
-    record = {"path": file.path, "sha256": None, "vendor_id": file.vendor_id, "format": None, "encoding": None,
-              "platform": None, "rows_raw": 0, "rows": 0, "rows_rejected": 0, "rows_valid": 0,
-              "status": "processed", "error": None}
+    record = input_record(file)
     try:
         data = read_bytes(file, storage_options)
         record["sha256"] = sha256_hex(data)
@@ -49,16 +48,12 @@ def process_file(file: IntakeFile, profile: VendorProfile, run_date: dt.date, se
         record.update(format=sheet.format, encoding=sheet.encoding, rows_raw=sheet.raw_rows)
         result = _rows_of_sheet(sheet, file, profile, run_date, settings, record)
     except UnreadableSheet as exc:
-        return FileResult(_quarantine(record, f"{exc.reason_fr} / {exc.reason_en}"))
+        return FileResult(quarantined(record, f"{exc.reason_fr} / {exc.reason_en}"))
     except Exception as exc:  # noqa: BLE001 - one broken file must never stop the others
         log.error("internal error on %s:\n%s", file.path, traceback.format_exc())
-        return FileResult(_quarantine(record, f"erreur interne / internal error: {exc.__class__.__name__}: {exc}"))
+        return FileResult(quarantined(record, f"erreur interne / internal error: {exc.__class__.__name__}: {exc}"))
     record.update(rows_rejected=result.rows_rejected, rows_valid=len(result.valid))
     return result
-
-
-def _quarantine(record: dict, reason: str) -> dict:
-    return {**record, "status": "quarantined", "error": reason}
 
 
 def _rows_of_sheet(sheet: Sheet, file: IntakeFile, profile: VendorProfile, run_date: dt.date,
@@ -107,19 +102,8 @@ def ingest_file(intake: str, file: IntakeFile, run_date: dt.date, settings: RunS
     try:
         profile = load_profile(intake, file.vendor_id, storage_options)
     except ProfileError as exc:
-        return FileResult(_quarantine(_bare_record(file), f"profil invalide / invalid profile: {exc}"))
+        return FileResult(quarantined(input_record(file), f"profil invalide / invalid profile: {exc}"))
     result = process_file(file, profile, run_date, settings, storage_options)
     result.valid = result.valid.assign(source_lang=profile.source_lang, opencc_config=profile.opencc_config,
                                        product_class=profile.product_class)
     return result
-
-
-def quarantined_stray(stray) -> FileResult:
-    """A file outside any vendor folder, accounted for as quarantined."""
-    return FileResult(_quarantine(_bare_record(stray), f"{stray.reason_fr} / {stray.reason_en}"))
-
-
-def _bare_record(file) -> dict:
-    return {"path": file.path, "sha256": None, "vendor_id": getattr(file, "vendor_id", None), "format": None,
-            "encoding": None, "platform": None, "rows_raw": 0, "rows": 0, "rows_rejected": 0, "rows_valid": 0,
-            "status": "quarantined", "error": None}

@@ -69,11 +69,11 @@ def discover_inputs(ctx: RunContext) -> list[dict]:
     area as quarantined inputs. Steps only read the URIs they are handed, so leftovers of an earlier
     attempt are harmless and are overwritten."""
     from pipeline.extract.intake import discover
-    from pipeline.ingest import quarantined_stray
     from pipeline.load import work_area
+    from pipeline.records import stray_record
 
     files, strays = discover(ctx.intake, ctx.storage_options)
-    records = [quarantined_stray(s).record for s in strays]
+    records = [stray_record(s) for s in strays]
     work_area.write_json(f"{ctx.work}/strays.json", records, ctx.storage_options)
     log.info("discovered %d vendor files, %d stray files", len(files), len(strays))
     return [dataclasses.asdict(f) for f in files]
