@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from pipeline.run import run
 
@@ -215,3 +216,33 @@ def test_traditional_chinese_from_a_distributor_is_published_as_upstream_opencc_
     for i, (_, expected) in enumerate(t2s):
         paragraphs = "".join(f"<p>{line}</p>" for line in expected.split("\n"))
         assert feed.loc[f"T{i}", "description_zh"].replace("&amp;", "&") == paragraphs, (i, expected)
+
+
+@pytest.mark.slow
+def test_killing_a_run_at_any_moment_leaves_a_whole_feed(tmp_path):
+    """SIGKILL a rerun at several moments: the date's folder is always one whole feed, the old or the new."""
+    import hashlib
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    intake, out, state = tmp_path / "intake", tmp_path / "out", str(tmp_path / "s.db")
+    shutil.copytree(SAMPLES, intake)
+    _run(intake, tmp_path)                                   # the previous feed, in tmp_path/out
+    shutil.rmtree(intake / "moulin-des-quatre-bories")       # the new one will differ
+    command = [sys.executable, "-m", "pipeline", "run", "--intake", str(intake), "--out", str(out),
+               "--state", state, "--date", DAY.isoformat(), "-q"]
+    env = {**os.environ, "EPROVENCE_ECB_REFRESH": "0"}
+    for delay in (0.5, 2.0, 3.5, 5.0, 6.5):
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        folder = out / DAY.isoformat()
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        for output in manifest["outputs"]:
+            digest = hashlib.sha256((folder / output["path"]).read_bytes()).hexdigest()
+            assert digest == output["sha256"], (delay, output["path"])
+        assert manifest["rows_in"] in (52, 44), delay
