@@ -6,7 +6,7 @@ def input_record(file) -> dict:
     """A new entry for an intake file (or a stray file outside vendor folders), nothing read yet."""
     return {"path": file.path, "sha256": None, "vendor_id": getattr(file, "vendor_id", None), "format": None,
             "encoding": None, "platform": None, "rows_raw": 0, "rows": 0, "rows_rejected": 0, "rows_valid": 0,
-            "status": "processed", "error": None}
+            "status": "processed", "error": None, "modified": getattr(file, "modified", "")}
 
 
 def quarantined(record: dict, reason: str) -> dict:

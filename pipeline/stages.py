@@ -109,10 +109,14 @@ def localize_rows(ctx: RunContext, file_uris: list[str], translator=None) -> str
     from pipeline.load.state import StateStore
     from pipeline.load.translation_memory import TranslationMemory
     from pipeline.localize import localize
+    from pipeline.transform.supersede import newest_wins
 
     frames = [work_area.read_frame(f"{uri}/valid.parquet", ctx.storage_options) for uri in file_uris]
     frames = [f for f in frames if not f.empty]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    records = [work_area.read_json(f"{uri}/record.json", ctx.storage_options) for uri in file_uris]
+    order = {r["path"]: n for n, r in enumerate(sorted(records, key=lambda r: (r.get("modified") or "", r["path"])))}
+    rows, superseded = newest_wins(rows, order)
     memory = TranslationMemory(StateStore.open(ctx.state).engine)
     translator = translator if translator is not None else make_translator(ctx.translator)
     if rows.empty:
@@ -126,6 +130,7 @@ def localize_rows(ctx: RunContext, file_uris: list[str], translator=None) -> str
     work_area.write_frame(f"{uri}/rows.parquet", result_frame, ctx.storage_options)
     work_area.write_frame(f"{uri}/pending.parquet", pending, ctx.storage_options)
     work_area.write_json(f"{uri}/stats.json", stats, ctx.storage_options)
+    work_area.write_frame(f"{uri}/rejects.parquet", superseded, ctx.storage_options)
     return uri
 
 
@@ -181,7 +186,8 @@ def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str, list
     opts = ctx.storage_options
     records = [work_area.read_json(f"{uri}/record.json", opts) for uri in file_uris]
     records += work_area.read_json(f"{ctx.work}/strays.json", opts)
-    rejects = [work_area.read_frame(f"{uri}/rejects.parquet", opts) for uri in [*file_uris, listings_uri]]
+    rejects = [work_area.read_frame(f"{uri}/rejects.parquet", opts)
+               for uri in [*file_uris, localized_uri, listings_uri]]
     localized = work_area.read_frame(f"{localized_uri}/rows.parquet", opts)
     pending = work_area.read_frame(f"{localized_uri}/pending.parquet", opts)
     stats = work_area.read_json(f"{localized_uri}/stats.json", opts)

@@ -246,3 +246,19 @@ def test_killing_a_run_at_any_moment_leaves_a_whole_feed(tmp_path):
             digest = hashlib.sha256((folder / output["path"]).read_bytes()).hexdigest()
             assert digest == output["sha256"], (delay, output["path"])
         assert manifest["rows_in"] in (52, 44), delay
+
+
+def test_a_sku_in_two_files_of_a_vendor_is_published_from_the_newest(tmp_path):
+    import os
+
+    intake = tmp_path / "intake"
+    _vendor_sheet(intake, "savonnerie", "sku,title,price\nS1,Savon de Marseille,4.00\nS2,Savon de Marseille,5.00\n")
+    newer = intake / "savonnerie" / "mise-a-jour.csv"
+    newer.write_text("sku,title,price\nS1,Savon de Marseille,4.50\n", encoding="utf-8")
+    os.utime(intake / "savonnerie" / "tarifs.csv", (1_700_000_000, 1_700_000_000))
+    os.utime(newer, (1_800_000_000, 1_800_000_000))
+    manifest, rejects, folder = _run(intake, tmp_path)
+    _assert_accounted(manifest)
+    assert manifest["rows_published"] == 2 and manifest["rows_rejected"] == 1
+    assert rejects[["source_file", "sku", "rule"]].values.tolist() == [["savonnerie/tarifs.csv", "S1", "superseded"]]
+    assert _feed_rows(folder).loc["S1", "source_price"] == pytest.approx(4.5)

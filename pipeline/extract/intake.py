@@ -1,6 +1,7 @@
 """Finds the vendor files in the intake (a local folder or any fsspec URL) and reads their bytes."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import posixpath
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ class IntakeFile:
     path: str           # posix path relative to the intake root: "<vendor_id>/<name>"
     url: str            # what fsspec opens
     size: int
+    modified: str = ""  # last modification as ISO 8601 UTC when the storage tells it: the newest file wins
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ def discover(intake_url: str, storage_options: dict | None = None
     """
     base = intake_url.rstrip("/")
     files, strays = [], []
-    for path, size in _listing(intake_url, storage_options):
+    for path, size, modified in _listing(intake_url, storage_options):
         parts = path.split("/")
         if any(part.startswith((".", "_")) for part in parts):
             continue
@@ -55,12 +57,12 @@ def discover(intake_url: str, storage_options: dict | None = None
         if len(parts) == 1:
             strays.append(StrayFile(path, url, STRAY_REASON_FR, STRAY_REASON_EN))
         elif parts[-1] != PROFILE_FILE:
-            files.append(IntakeFile(parts[0], path, url, size))
+            files.append(IntakeFile(parts[0], path, url, size, modified))
     return files, strays
 
 
-def _listing(intake_url: str, storage_options: dict | None) -> list[tuple[str, int]]:
-    """(path relative to the root, size) of every file under the intake, sorted."""
+def _listing(intake_url: str, storage_options: dict | None) -> list[tuple[str, int, str]]:
+    """(path relative to the root, size, modified) of every file under the intake, sorted."""
     try:
         fs, root = url_to_fs(intake_url, **(storage_options or {}))
         is_folder = fs.isdir(root)
@@ -71,8 +73,18 @@ def _listing(intake_url: str, storage_options: dict | None) -> list[tuple[str, i
     if not is_folder:
         raise IntakeUnavailable(f"intake {intake_url} does not exist or is not a folder")
     root = posixpath.normpath(root)
-    return sorted((posixpath.relpath(posixpath.normpath(name), root), int(info.get("size") or 0))
+    return sorted((posixpath.relpath(posixpath.normpath(name), root), int(info.get("size") or 0), _modified(info))
                   for name, info in found.items())
+
+
+def _modified(info: dict) -> str:
+    """The modification time fsspec reports (local `mtime`, S3 `LastModified`, GCS `updated`), ISO UTC."""
+    value = info.get("mtime") or info.get("LastModified") or info.get("updated") or info.get("created")
+    if isinstance(value, (int, float)):
+        value = dt.datetime.fromtimestamp(value, dt.UTC)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat(timespec="seconds")
+    return str(value or "")
 
 
 def read_bytes(file: IntakeFile, storage_options: dict | None = None) -> bytes:
