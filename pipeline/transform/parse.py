@@ -72,5 +72,8 @@ def parse_products(text: pd.DataFrame, run_date: datetime.date) -> pd.DataFrame:
         extras += [(target, result[extra]) for extra, target in PARSER_EXTRAS.get(spec["parser"], {}).items()]
     for target, found in extras:
         typed[target] = typed[target].mask(found.notna(), found)
+    for name, spec in fields.items():
+        if "fallback" in spec:                     # e.g. a distributor's title given in Chinese only
+            typed[name] = typed[name].fillna(typed[spec["fallback"]])
     typed = typed.astype({name: DTYPES[spec["type"]] for name, spec in fields.items()})
     return pd.concat([typed, *(checks[name].add_prefix(name) for name in fields if name in checks)], axis=1)
