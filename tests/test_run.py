@@ -266,8 +266,8 @@ def test_a_sku_in_two_files_of_a_vendor_is_published_from_the_newest(tmp_path):
 
 def test_a_distributor_sheet_with_chinese_headers_only_publishes(tmp_path):
     _vendor_sheet(tmp_path / "intake", "distrib", "sku,商品名称,商品描述,价格,币种,净含量,条形码,库存\n"
-                  "D1,普羅旺斯薰衣草香皂,手工製作，冷製皂。,6.5,EUR,100g,3760123450074,30\n"
-                  'D3,薰衣草精油,,"15,00",CHF,10 ml,3760123450098,10\n')
+                  "D1,普羅旺斯薰衣草香皂,手工製作，冷製皂。,6.5,EUR,100g,3760123450072,30\n"
+                  'D3,薰衣草精油,,"15,00",CHF,10 ml,3760123450096,10\n')
     manifest, rejects, folder = _run(tmp_path / "intake", tmp_path)
     assert manifest["rows_published"] == 2, rejects.to_dict("records")
     feed = _feed_rows(folder)
