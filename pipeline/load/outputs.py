@@ -19,7 +19,7 @@ from pipeline.load.feed_files import (
     TMALL_PARQUET,
     parquet_writer,
     pending_csv_bytes,
-    taobao_csv_bytes,
+    taobao_csv_writer,
 )
 from pipeline.load.publish import FeedFolder
 from pipeline.transform.categories import category_coverage
@@ -70,12 +70,15 @@ def publish(folder: FeedFolder, run: RunOutputs, catalogue: Catalogue) -> dict:
     profile = output_profile()
     listings = (run.listings if not run.listings.empty else _no_listings()).sort_values(SORT_KEYS, kind="stable")
     listings = listings.reset_index(drop=True)
-    listings["listing_hash"] = content_hashes(taobao_rows(listings, profile)).to_numpy()
+    cells = taobao_rows(listings, profile)                      # sorted like `listings`
+    listings["listing_hash"] = content_hashes(cells).to_numpy()
     previous = catalogue.before(run.run_date)
     change = classify_changes(listings, previous)
     gone = withdrawn(previous, _vendors_read(run.records), pd.concat([listings[KEYS], waiting[KEYS], rejects[KEYS]]))
     feed = _feed_rows(listings, change, gone, run.mode)
-    folder.write(TMALL_CSV, taobao_csv_bytes(taobao_rows(feed, profile), profile), rows=len(feed))
+    feed_cells = cells if run.mode == "full" else taobao_rows(feed, profile)
+    folder.write(TMALL_CSV, taobao_csv_writer(feed_cells, profile), rows=len(feed))
+    del cells, feed_cells
     folder.write(TMALL_PARQUET, parquet_writer(feed), rows=len(feed))
     folder.write(REJECTS, utf8_csv(rejects[REJECT_COLUMNS]), rows=len(rejects))
     folder.write(PENDING_CSV, pending_csv_bytes(run.pending), rows=len(run.pending))

@@ -11,14 +11,17 @@ import pandas as pd
 KEYS = ["vendor_id", "sku"]
 
 
-def content_hashes(cells: pd.DataFrame) -> pd.Series:
-    """sha256 of each row's published cells (the Taobao Assistant columns), once per distinct row."""
-    if cells.empty:
-        return pd.Series(dtype=object, index=cells.index)
+def content_hashes(cells: pd.DataFrame, chunk_rows: int = 100_000) -> pd.Series:
+    """sha256 of each row's published cells (the Taobao Assistant columns), `chunk_rows` rows at a time."""
+    parts = [_hashes(cells.iloc[start:start + chunk_rows]) for start in range(0, len(cells), chunk_rows)]
+    return pd.concat(parts) if parts else pd.Series(dtype=object, index=cells.index)
+
+
+def _hashes(cells: pd.DataFrame) -> pd.Series:
     text = cells.astype(str)
     joined = text.iloc[:, 0].str.cat([text[c] for c in text.columns[1:]], sep="\x1f")
-    distinct = {text: hashlib.sha256(text.encode("utf-8")).hexdigest() for text in joined.unique()}
-    return joined.map(distinct)
+    return pd.Series([hashlib.sha256(row.encode("utf-8")).hexdigest() for row in joined], index=cells.index,
+                     dtype=object)
 
 
 def classify_changes(current: pd.DataFrame, previous: pd.DataFrame) -> pd.Series:

@@ -116,6 +116,17 @@ def test_csv_bytes_do_not_depend_on_row_order():
     assert _feed_csv(listings) == _feed_csv(listings.iloc[::-1])
 
 
+def test_the_streaming_writer_writes_the_same_bytes_in_chunks(tmp_path):
+    from pipeline.load.feed_files import taobao_csv_bytes, taobao_csv_writer
+    from pipeline.transform.listing import output_profile
+    from pipeline.transform.taobao_rows import taobao_rows
+
+    profile = output_profile()
+    rows = taobao_rows(build_listings(_priced()), profile)
+    taobao_csv_writer(rows, profile, chunk_rows=2)(str(tmp_path / "feed.csv"))
+    assert (tmp_path / "feed.csv").read_bytes() == taobao_csv_bytes(rows, profile)
+
+
 def test_parquet_types_and_values():
     table = listings_arrow_table(build_listings(_priced()))
     schema = table.schema
