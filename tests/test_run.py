@@ -83,6 +83,7 @@ def test_broken_sheets_are_quarantined_without_stopping_the_others(tmp_path):
     (intake / "good.csv").write_bytes(
         "Référence;Désignation;Prix TTC;Code EAN\r\nSAV-1;Savon de Marseille;4,20 €;\r\n"
         "SAV-2;Savon au miel;sur demande;\r\nSAV-3;Savon;NaN;\r\nSAV-4;Savon;-5;\r\nSAV-5;Savon;1e30;\r\n"
+        "SAV-6;Savon;0,123456;\r\n"
         .encode("cp1252"))
     (tmp_path / "intake" / "stray.csv").write_text("sku,title\n1,x\n")
     manifest, rejects, _ = _run(tmp_path / "intake", tmp_path)
@@ -92,11 +93,11 @@ def test_broken_sheets_are_quarantined_without_stopping_the_others(tmp_path):
         assert status[name]["status"] == "quarantined" and status[name]["error"], name
     assert status["broken/good.csv"]["status"] == "processed"
     good = status["broken/good.csv"]
-    assert good["rows"] == 5 and good["rows_rejected"] == 4 and good["rows_published"] == 1  # glossary title
+    assert good["rows"] == 6 and good["rows_rejected"] == 5 and good["rows_published"] == 1  # glossary title
     rules = dict(zip(rejects["sku"], rejects["rule"], strict=True))
     assert rules == {"SAV-2": "money_unreadable", "SAV-3": "money_not_a_number", "SAV-4": "not_positive",
-                     "SAV-5": "above_max"}
-    assert json.loads((Path(tmp_path / "out" / DAY.isoformat()) / "manifest.json").read_text())["rows_in"] == 5
+                     "SAV-5": "above_max", "SAV-6": "too_many_decimals"}
+    assert json.loads((Path(tmp_path / "out" / DAY.isoformat()) / "manifest.json").read_text())["rows_in"] == 6
 
 
 def test_the_published_folder_passes_the_independent_feed_check(shared_dir, tmp_path):

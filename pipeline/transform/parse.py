@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from decimal import Decimal
 
 import pandas as pd
 
@@ -27,7 +28,7 @@ from pipeline.transform.money import parse_money
 from pipeline.transform.quantity import parse_quantity, parse_weight
 from pipeline.transform.scalars import parse_boolean, parse_currency, parse_integer
 from pipeline.transform.shelf_life import parse_shelf_life
-from pipeline.transform.text import html_to_text, normalise_text, trim_text
+from pipeline.transform.text import html_to_text, normalise_text, per_distinct, trim_text
 
 # Each parser returns a frame with "value", plus "error" and "detail" when it can fail, plus its extras.
 Parser = Callable[[pd.Series, datetime.date], pd.DataFrame]
@@ -73,7 +74,24 @@ def parse_products(text: pd.DataFrame, run_date: datetime.date) -> pd.DataFrame:
     for target, found in extras:
         typed[target] = typed[target].mask(found.notna(), found)
     for name, spec in fields.items():
+        if "max_decimals" in spec and name in checks:
+            checks[name] = _flag_too_precise(typed[name], checks[name], spec["max_decimals"])
         if "fallback" in spec:                     # e.g. a distributor's title given in Chinese only
             typed[name] = typed[name].fillna(typed[spec["fallback"]])
     typed = typed.astype({name: DTYPES[spec["type"]] for name, spec in fields.items()})
     return pd.concat([typed, *(checks[name].add_prefix(name) for name in fields if name in checks)], axis=1)
+
+
+def _flag_too_precise(values: pd.Series, check: pd.DataFrame, max_decimals: int) -> pd.DataFrame:
+    """`too_many_decimals` where a parsed Decimal has more places than allowed (trailing zeros aside)."""
+    places = per_distinct(values, lambda distinct: distinct.map(_decimal_places).astype(object).to_frame("places"),
+                          fill={"places": 0})["places"].astype(int)
+    flagged = (places > max_decimals) & check["__error"].isna()
+    return check.assign(__error=check["__error"].mask(flagged, "too_many_decimals"),
+                        __detail=check["__detail"].mask(flagged, str(max_decimals)))
+
+
+def _decimal_places(value: object) -> int:
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return 0
+    return max(0, -value.normalize().as_tuple().exponent)
