@@ -275,3 +275,35 @@ def test_a_distributor_sheet_with_chinese_headers_only_publishes(tmp_path):
     assert "普罗旺斯薰衣草香皂" in feed.loc["D1", "title_zh"]
     assert feed.loc["D1", "description_zh"] == "<p>手工制作，冷制皂。</p>"
     assert feed.loc["D3", "source_currency"] == "CHF"
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_hostile_cells_never_stop_the_run_and_the_feed_stays_valid(seed, tmp_path, shared_dir):
+    """Formula-like, emoji, control, huge, Traditional and malformed cells mixed into a French sheet."""
+    import csv
+    import io
+    import random
+    import subprocess
+    import sys
+
+    rng = random.Random(seed)
+    hostile = ["", " ", "=1+1", "+33", "-5", "@x", "\t", "NaN", "1e30", "sur demande", "😀😀", "𠀀", "x" * 300,
+               "<b>gras</b>", "&amp;", '"cité"', "3.76E+12", "abc", "9" * 40, "31/12/2020", "XOF", "'", "a;b",
+               "\u200b", "ﬁ", "普羅旺斯"]
+    sheet = io.StringIO()
+    writer = csv.writer(sheet, delimiter=";")
+    writer.writerow(["Référence", "Désignation", "Description", "Prix TTC", "Contenance", "Stock", "DDM", "Devise",
+                     "Marque", "title_zh"])
+    for i in range(120):
+        good = [f"R{i}", rng.choice(["Savon de Marseille", "😀 savon", "=cmd", "x" * 300]),
+                rng.choice(["", "Beau.\nBon.", "@maison"]), "12,50", "100 g", rng.choice(["", "3"]),
+                rng.choice(["", "24 mois"]), rng.choice(["", "EUR", "CHF"]), rng.choice(["", "=X"]),
+                rng.choice(["", "皂", "=皂"])]
+        writer.writerow([cell if rng.random() < 0.85 else rng.choice(hostile) for cell in good])
+    _vendor_sheet(tmp_path / "intake", "v", sheet.getvalue())
+    manifest, _, folder = _run(tmp_path / "intake", tmp_path)
+    _assert_accounted(manifest)
+    assert manifest["rows_in"] == 120 and manifest["rows_published"] > 0 and manifest["rows_rejected"] > 0
+    check = subprocess.run([sys.executable, str(shared_dir / "checks" / "check_feed.py"), str(folder)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
