@@ -145,6 +145,7 @@ def refresh_rates(ctx: RunContext) -> str:
     from pipeline.load import work_area
     from pipeline.transform.fx import rates_of_day, to_record
 
+    work_area.remove(f"{ctx.work}/timings", ctx.storage_options)     # the first step: timings start afresh
     settings = config.config_file("fx.yaml")
     history = load_rate_history(refresh=os.environ.get("EPROVENCE_ECB_REFRESH", "1") != "0")
     rates = rates_of_day(history, ctx.date, settings["quote"], settings["max_age_days"])
