@@ -32,15 +32,32 @@ class Catalogue:
         published_listings.create(engine, checkfirst=True)
 
     def before(self, run_date: dt.date) -> pd.DataFrame:
-        """The state of every product as last published before `run_date` (COLUMNS)."""
+        """The state of every product as last published before `run_date`: vendor_id, sku, status,
+        listing_hash (not the listing itself: see listings_of)."""
+        columns = COLUMNS[:-1]
+        with self.engine.connect() as conn:
+            rows = conn.execute(self._latest(run_date, columns)).all()
+        return pd.DataFrame(rows, columns=columns)
+
+    def listings_of(self, run_date: dt.date, keys: pd.DataFrame) -> pd.DataFrame:
+        """`keys` (vendor_id, sku) with the `listing` last published before `run_date`."""
+        found = []
+        pairs = list(keys[["vendor_id", "sku"]].itertuples(index=False, name=None))
+        with self.engine.connect() as conn:
+            for chunk in _chunks(pairs, CHUNK):
+                wanted = sa.tuple_(published_listings.c.vendor_id, published_listings.c.sku).in_(chunk)
+                found += conn.execute(self._latest(run_date, ["vendor_id", "sku", "listing"], wanted)).all()
+        return keys.merge(pd.DataFrame(found, columns=["vendor_id", "sku", "listing"]), on=["vendor_id", "sku"])
+
+    @staticmethod
+    def _latest(run_date: dt.date, columns: list[str], where: sa.ColumnElement | None = None) -> sa.Select:
+        """The newest line before `run_date` of each product (matching `where`), its `columns`."""
         table = published_listings
         newest = sa.func.row_number().over(partition_by=(table.c.vendor_id, table.c.sku),
                                            order_by=table.c.run_date.desc()).label("newest")
-        ranked = sa.select(*(table.c[c] for c in COLUMNS), newest).where(table.c.run_date < run_date).subquery()
-        query = sa.select(*(ranked.c[c] for c in COLUMNS)).where(ranked.c.newest == 1)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return pd.DataFrame(rows, columns=COLUMNS)
+        ranked = sa.select(*(table.c[c] for c in columns), newest).where(table.c.run_date < run_date)
+        ranked = (ranked if where is None else ranked.where(where)).subquery()
+        return sa.select(*(ranked.c[c] for c in columns)).where(ranked.c.newest == 1)
 
     def record(self, run_date: dt.date, changes: pd.DataFrame, vendors: set[str]) -> None:
         """Replace what `run_date` recorded for `vendors` (those whose files the run read) with `changes`

@@ -75,6 +75,7 @@ def publish(folder: FeedFolder, run: RunOutputs, catalogue: Catalogue) -> dict:
     previous = catalogue.before(run.run_date)
     change = classify_changes(listings, previous)
     gone = withdrawn(previous, _vendors_read(run.records), pd.concat([listings[KEYS], waiting[KEYS], rejects[KEYS]]))
+    gone = catalogue.listings_of(run.run_date, gone) if not gone.empty else gone.assign(listing=pd.Series(dtype=object))
     feed = _feed_rows(listings, change, gone, run.mode)
     feed_cells = cells if run.mode == "full" else taobao_rows(feed, profile)
     folder.write(TMALL_CSV, taobao_csv_writer(feed_cells, profile), rows=len(feed))

@@ -141,7 +141,8 @@ def test_concurrent_workers_leave_one_catalogue_line_per_product(written_at_once
     state, exit_codes = written_at_once
     assert exit_codes == [0, 0]
     catalogue = Catalogue(StateStore.open(state).engine)
-    before_d4, latest = (catalogue.before(day).set_index(["vendor_id", "sku"]) for day in (D4, D5))
+    before_d4, latest = (catalogue.listings_of(day, catalogue.before(day)).set_index(["vendor_id", "sku"])
+                         for day in (D4, D5))
     for lines in (before_d4, latest):
         assert not lines.index.duplicated().any()
         assert (lines["listing"].map(lambda text: hashlib.sha256(text.encode()).hexdigest())
