@@ -149,11 +149,16 @@ def _input_counts(records: list[dict], rejects: pd.DataFrame, waiting: pd.DataFr
     return out
 
 
-def _warnings(listings: pd.DataFrame) -> list[str]:
+def _warnings(listings: pd.DataFrame, named: int = 20) -> list[str]:
+    """What merchandisers should look at; products are named one by one up to `named`, then counted."""
     if listings.empty:
         return []
+    over = listings[listings["cbec_over_limit"].astype(bool)]
     warnings = [f"cbec_over_limit: {r.vendor_id}/{r.sku} costs {r.price_cny} CNY, above the single-transaction "
-                f"limit; published, flagged" for r in listings[listings["cbec_over_limit"]].itertuples()]
+                f"limit; published, flagged" for r in over.head(named).itertuples()]
+    if len(over) > named:
+        warnings.append(f"cbec_over_limit: {len(over) - named} more listings above the single-transaction limit "
+                        f"(column cbec_over_limit of tmall_upload.parquet)")
     unmapped = int((~listings["category_mapped"]).sum())
     if unmapped:
         warnings.append(f"category: {unmapped} listings have no Tmall category (cid 0); add a rule to "

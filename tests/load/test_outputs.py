@@ -1,0 +1,21 @@
+import pandas as pd
+
+from pipeline.load.outputs import _warnings
+
+
+def _listings(over: int, total: int = 30) -> pd.DataFrame:
+    return pd.DataFrame({"vendor_id": "v", "sku": [f"S{i:02d}" for i in range(total)],
+                         "price_cny": ["6000.00"] * total, "cbec_over_limit": [i < over for i in range(total)],
+                         "category_mapped": [i != 0 for i in range(total)], "title_truncated": False})
+
+
+def test_over_limit_listings_are_named_then_counted():
+    warnings = _warnings(_listings(over=25), named=20)
+    assert sum(w.startswith("cbec_over_limit: v/S") for w in warnings) == 20
+    assert "cbec_over_limit: 5 more listings above the single-transaction limit" in " ".join(warnings)
+    assert any(w.startswith("category: 1 listings") for w in warnings)
+
+
+def test_nothing_to_say_says_nothing():
+    frame = _listings(over=0).assign(category_mapped=True)
+    assert _warnings(frame) == []
