@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.transform.localize import PENDING_COLUMNS
 from pipeline.transform.spreadsheet_safety import neutralise, neutralise_frame
 from pipeline.transform.taobao_rows import SORT_KEYS
 from pipeline.transform.text import per_distinct
@@ -27,7 +28,6 @@ from pipeline.transform.text import per_distinct
 TMALL_CSV = "tmall_upload.csv"
 TMALL_PARQUET = "tmall_upload.parquet"
 PENDING_CSV = "pending_translation.csv"
-PENDING_COLUMNS = ["source_lang", "target_lang", "field", "source", "target", "skus"]
 
 MONEY_CNY = pa.decimal128(18, 2)
 MONEY_SOURCE = pa.decimal128(18, 4)
@@ -151,7 +151,11 @@ def parquet_writer(listings: pd.DataFrame) -> Callable[[str], None]:
 
 def pending_csv_bytes(pending: pd.DataFrame) -> bytes:
     """pending_translation.csv: UTF-8 with BOM, CRLF, PENDING_COLUMNS, formula-like cells neutralised."""
-    ordered = pending[PENDING_COLUMNS].sort_values(PENDING_COLUMNS[:4], kind="stable")
+    return utf8_csv(pending[PENDING_COLUMNS].sort_values(PENDING_COLUMNS[:4], kind="stable"))
+
+
+def utf8_csv(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM, comma, CRLF, formula-like cells neutralised: what Excel opens correctly."""
     buffer = io.StringIO()
-    neutralise_frame(ordered).to_csv(buffer, index=False, lineterminator="\r\n")
+    neutralise_frame(frame).to_csv(buffer, index=False, lineterminator="\r\n")
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

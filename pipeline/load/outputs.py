@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from pipeline.load.feed_files import (
     parquet_writer,
     pending_csv_bytes,
     taobao_csv_writer,
+    utf8_csv,
 )
 from pipeline.load.publish import FeedFolder
 from pipeline.transform.categories import category_coverage
@@ -33,7 +33,6 @@ from pipeline.transform.delta import (
 )
 from pipeline.transform.listing import output_profile
 from pipeline.transform.rejects import REJECT_COLUMNS, concat_rejects
-from pipeline.transform.spreadsheet_safety import neutralise_frame
 from pipeline.transform.taobao_rows import SORT_KEYS, taobao_rows
 
 REJECTS = "rejects.csv"
@@ -185,13 +184,6 @@ def _without_helpers(rows: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"vendor_id": pd.Series(dtype="object"), "sku": pd.Series(dtype="object")})
     helpers = [c for c in rows.columns if c.endswith(HELPER_SUFFIXES)]
     return rows.drop(columns=helpers).sort_values(["vendor_id", "source_file", "source_row"], kind="stable")
-
-
-def utf8_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM, comma, CRLF, formula-like cells neutralised: what Excel opens correctly."""
-    buffer = io.StringIO()
-    neutralise_frame(frame).to_csv(buffer, index=False, lineterminator="\r\n")
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def to_arrow(frame: pd.DataFrame) -> pa.Table:

@@ -9,6 +9,7 @@ from pipeline.transform.chinese import to_simplified
 from pipeline.transform.segments_text import normalise_lang
 
 SEGMENT_COLUMNS = ["row", "field", "part", "source_lang", "source"]
+PENDING_COLUMNS = ["source_lang", "target_lang", "field", "source", "target", "skus"]   # pending_translation.csv
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -96,7 +97,7 @@ def assemble(frame: pd.DataFrame, segments: pd.DataFrame, fields: dict[str, str]
 def pending_table(segments: pd.DataFrame, frame: pd.DataFrame, target_lang: str) -> pd.DataFrame:
     """pending_translation.csv: one line per distinct untranslated segment (by its normalised `key`), with
     the fields it appears in and the vendor/SKU pairs that wait for it."""
-    columns = ["source_lang", "target_lang", "field", "source", "target", "skus"]
+    columns = PENDING_COLUMNS
     missing = segments[segments["target"].isna()]
     if missing.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
