@@ -10,9 +10,11 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import logging
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -66,8 +68,9 @@ class RunContext:
 @_timed
 def discover_inputs(ctx: RunContext) -> list[dict]:
     """The vendor files to process (as small dicts). Files outside vendor folders are recorded in the work
-    area as quarantined inputs. Steps only read the URIs they are handed, so leftovers of an earlier
-    attempt are harmless and are overwritten."""
+    area as quarantined inputs. In delta mode a vendor whose results an earlier run stored and which nothing
+    has changed since (pipeline.load.vendor_cache) has its files marked `cached`: they are not read again.
+    Steps only read the URIs they are handed, so leftovers of an earlier attempt are harmless and are overwritten."""
     from pipeline.extract.intake import discover
     from pipeline.load import work_area
     from pipeline.records import stray_record
@@ -75,21 +78,77 @@ def discover_inputs(ctx: RunContext) -> list[dict]:
     files, strays = discover(ctx.intake, ctx.storage_options)
     records = [stray_record(s) for s in strays]
     work_area.write_json(f"{ctx.work}/strays.json", records, ctx.storage_options)
-    log.info("discovered %d vendor files, %d stray files", len(files), len(strays))
-    return [dataclasses.asdict(f) for f in files]
+    found = [dataclasses.asdict(f) for f in files]
+    if ctx.mode == "delta":
+        _mark_unchanged_vendors(ctx, found)
+    log.info("discovered %d vendor files (%d unchanged), %d stray files", len(files),
+             sum("cached" in f for f in found), len(strays))
+    return found
+
+
+def _mark_unchanged_vendors(ctx: RunContext, files: list[dict]) -> None:
+    from pipeline.load import vendor_cache, work_area
+
+    context = _cache_context(ctx)
+    rates = work_area.read_json(f"{ctx.work}/rates.json", ctx.storage_options)
+    for vendor, group in itertools.groupby(sorted(files, key=lambda f: f["vendor_id"]), key=lambda f: f["vendor_id"]):
+        group = list(group)
+        key = _vendor_key(ctx, vendor, [(f["path"], f["modified"], _sha256_of(ctx, f)) for f in group], context)
+        uri = vendor_cache.entry_uri(ctx.out, vendor)
+        entry = (work_area.read_json(f"{uri}/entry.json", ctx.storage_options)
+                 if key and work_area.exists(f"{uri}/entry.json", ctx.storage_options) else None)
+        if key and vendor_cache.usable(entry, key, ctx.date, rates):
+            for f in group:
+                f["cached"] = uri
+
+
+def _cache_context(ctx: RunContext) -> dict:
+    """What every vendor's results depend on besides its own files, profile and exchange rates."""
+    from pipeline.load import vendor_cache
+    from pipeline.load.state import StateStore
+
+    return {"code": vendor_cache.code_fingerprint(), "translator": ctx.translator,
+            "min_shelf_life_days": ctx.min_shelf_life_days,
+            "memory": vendor_cache.memory_fingerprint(StateStore.open(ctx.state).engine)}
+
+
+def _vendor_key(ctx: RunContext, vendor: str, files: list[tuple], context: dict) -> str | None:
+    """The vendor's cache key, or None when its profile cannot be read."""
+    from pipeline.extract.profiles import ProfileError, load_profile
+    from pipeline.load import vendor_cache
+
+    try:
+        profile = dataclasses.asdict(load_profile(ctx.intake, vendor, ctx.storage_options))
+    except ProfileError:
+        return None
+    return vendor_cache.vendor_key(files, profile, context)
+
+
+def _sha256_of(ctx: RunContext, file: dict) -> str:
+    from pipeline.extract.intake import IntakeFile, read_bytes, sha256_hex
+
+    return sha256_hex(read_bytes(IntakeFile(**file), ctx.storage_options))
 
 
 @_timed
 def extract_file(ctx: RunContext, file: dict) -> str:
-    """Read, map, parse and validate one vendor file; returns the URI of its result folder."""
+    """Read, map, parse and validate one vendor file; returns the URI of its result folder. A file marked
+    `cached` by discover_inputs is not read: its record (status `skipped`) and rejects come from the cache."""
     from pipeline.extract.intake import IntakeFile
-    from pipeline.ingest import ingest_file
+
+    file = dict(file)
+    cached = file.pop("cached", None)
+    intake_file = IntakeFile(**file)
+    uri = f"{ctx.work}/files/{hashlib.sha256(intake_file.path.encode()).hexdigest()[:16]}"
+    return _reuse(ctx, intake_file.path, cached, uri) if cached else _ingest(ctx, intake_file, uri)
+
+
+def _ingest(ctx: RunContext, intake_file, uri: str) -> str:
+    from pipeline.ingest import ingest_file  # Great Expectations: imported only when a file is read
     from pipeline.load import work_area
 
-    intake_file = IntakeFile(**file)
     result = ingest_file(ctx.intake, intake_file, ctx.date, RunSettings(ctx.min_shelf_life_days),
                          ctx.storage_options)
-    uri = f"{ctx.work}/files/{hashlib.sha256(intake_file.path.encode()).hexdigest()[:16]}"
     work_area.write_frame(f"{uri}/valid.parquet", result.valid, ctx.storage_options)
     work_area.write_frame(f"{uri}/rejects.parquet", result.rejects, ctx.storage_options)
     work_area.write_json(f"{uri}/record.json", result.record, ctx.storage_options)
@@ -99,39 +158,74 @@ def extract_file(ctx: RunContext, file: dict) -> str:
     return uri
 
 
+def _reuse(ctx: RunContext, path: str, cached: str, uri: str) -> str:
+    from pipeline.load import work_area
+
+    opts = ctx.storage_options
+    entry = work_area.read_json(f"{cached}/entry.json", opts)
+    record = next(r for r in entry["records"] if r["path"] == path)
+    record = {**record, "status": "skipped" if record["status"] == "processed" else record["status"]}
+    rejects = work_area.read_frame(f"{cached}/rejects.parquet", opts)
+    work_area.write_frame(f"{uri}/rejects.parquet", rejects[rejects["source_file"] == path], opts)
+    work_area.write_json(f"{uri}/record.json", record, opts)
+    log.info("%s: unchanged since %s, skipped", path, entry["run_date"])
+    return uri
+
+
 @_timed
 def localize_rows(ctx: RunContext, file_uris: list[str], translator=None) -> str:
-    """Localise the valid rows of every file at once (each distinct segment once across vendors)."""
-    import pandas as pd
-
+    """Localise the valid rows vendor by vendor (newest file wins per SKU); each distinct segment is translated
+    once, later vendors find it in the memory. Returns the URI of the localised parts."""
     from pipeline.extract.translators import make_translator
     from pipeline.load import work_area
     from pipeline.load.state import StateStore
     from pipeline.load.translation_memory import TranslationMemory
-    from pipeline.localize import localize
-    from pipeline.transform.supersede import newest_wins
 
-    frames = [work_area.read_frame(f"{uri}/valid.parquet", ctx.storage_options) for uri in file_uris]
-    frames = [f for f in frames if not f.empty]
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    records = [work_area.read_json(f"{uri}/record.json", ctx.storage_options) for uri in file_uris]
-    order = {r["path"]: n for n, r in enumerate(sorted(records, key=lambda r: (r.get("modified") or "", r["path"])))}
-    rows, superseded = newest_wins(rows, order)
+    opts = ctx.storage_options
+    records = {uri: work_area.read_json(f"{uri}/record.json", opts) for uri in file_uris}
     memory = TranslationMemory(StateStore.open(ctx.state).engine)
     translator = translator if translator is not None else make_translator(ctx.translator)
-    if rows.empty:
-        from pipeline.transform.localize import pending_table
+    read = [uri for uri, rec in records.items() if rec["status"] == "processed"]
+    parts, totals = [], Counter()
+    for vendor, uris in itertools.groupby(sorted(read, key=lambda u: records[u]["vendor_id"]),
+                                          key=lambda u: records[u]["vendor_id"]):
+        part, stats = _localize_vendor(ctx, vendor, [(uri, records[uri]) for uri in uris], memory, translator)
+        parts.append({"vendor_id": vendor, "rows": part})
+        totals.update(stats)
+    if translator is not None:     # its counters run over the whole run, not per vendor
+        totals["mt_calls"], totals["mt_chars"] = translator.calls, translator.chars_sent
+    uri = f"{ctx.work}/localized"
+    work_area.write_json(f"{uri}/parts.json", parts, opts)
+    work_area.write_json(f"{uri}/stats.json", dict(totals), opts)
+    return uri
 
-        result_frame, pending, stats = rows, pending_table(pd.DataFrame(columns=["target"]), rows, "zh-CN"), {}
+
+def _localize_vendor(ctx: RunContext, vendor: str, files: list[tuple[str, dict]], memory, translator
+                     ) -> tuple[str, dict]:
+    import pandas as pd
+
+    from pipeline.load import work_area
+    from pipeline.localize import localize
+    from pipeline.transform.localize import pending_table
+    from pipeline.transform.supersede import newest_wins
+
+    opts = ctx.storage_options
+    frames = [work_area.read_frame(f"{uri}/valid.parquet", opts) for uri, _ in files]
+    frames = [f for f in frames if not f.empty]
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    order = {r["path"]: n for n, r in enumerate(sorted((r for _, r in files), key=lambda r: (r.get("modified") or "",
+                                                                                          r["path"])))}
+    rows, superseded = newest_wins(rows, order)
+    if rows.empty:
+        frame, pending, stats = rows, pending_table(pd.DataFrame(columns=["target"]), rows, "zh-CN"), {}
     else:
         localized = localize(rows, memory, translator)
-        result_frame, pending, stats = localized.frame, localized.pending, localized.stats
-    uri = f"{ctx.work}/localized"
-    work_area.write_frame(f"{uri}/rows.parquet", result_frame, ctx.storage_options)
-    work_area.write_frame(f"{uri}/pending.parquet", pending, ctx.storage_options)
-    work_area.write_json(f"{uri}/stats.json", stats, ctx.storage_options)
-    work_area.write_frame(f"{uri}/rejects.parquet", superseded, ctx.storage_options)
-    return uri
+        frame, pending, stats = localized.frame, localized.pending, localized.stats
+    uri = f"{ctx.work}/localized/{hashlib.sha256(vendor.encode()).hexdigest()[:16]}"
+    work_area.write_frame(f"{uri}/rows.parquet", frame, opts)
+    work_area.write_frame(f"{uri}/pending.parquet", pending, opts)
+    work_area.write_frame(f"{uri}/rejects.parquet", superseded, opts)
+    return uri, {k: v for k, v in stats.items() if isinstance(v, int)}
 
 
 @_timed
@@ -158,51 +252,98 @@ def refresh_rates(ctx: RunContext) -> str:
 
 @_timed
 def price_and_map(ctx: RunContext, localized_uri: str, rates_uri: str) -> str:
-    """Classify, price in CNY and compose the listings of every localised row; rows whose currency has no
-    usable rate are rejected. Returns the URI of the listings folder."""
+    """Classify, price in CNY and compose the listings of every localised row, vendor by vendor; rows whose
+    currency has no usable rate are rejected. Returns the URI of the listings folder."""
     from pipeline.listings import make_listings
     from pipeline.load import work_area
     from pipeline.transform.fx import from_record
 
     opts = ctx.storage_options
-    rows = work_area.read_frame(f"{localized_uri}/rows.parquet", opts)
     rates = {c: from_record(r) for c, r in work_area.read_json(rates_uri, opts).items()}
-    listings, rejects = make_listings(rows, rates)
+    parts = []
+    for part in work_area.read_json(f"{localized_uri}/parts.json", opts):
+        listings, rejects = make_listings(work_area.read_frame(f"{part['rows']}/rows.parquet", opts), rates)
+        work_area.write_frame(f"{part['rows']}/listings.parquet", listings, opts)
+        work_area.write_frame(f"{part['rows']}/no_rate.parquet", rejects, opts)
+        parts.append({**part, "listings": f"{part['rows']}/listings.parquet"})
+        log.info("%s: priced and mapped %d listings; %d rows rejected for want of an exchange rate",
+                 part["vendor_id"], len(listings), len(rejects))
     uri = f"{ctx.work}/listings"
-    work_area.write_frame(f"{uri}/listings.parquet", listings, opts)
-    work_area.write_frame(f"{uri}/rejects.parquet", rejects, opts)
-    log.info("priced and mapped %d listings; %d rows rejected for want of an exchange rate", len(listings),
-             len(rejects))
+    work_area.write_json(f"{uri}/parts.json", parts, opts)
     return uri
 
 
 def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str, listings_uri: str,
                  rates_uri: str) -> dict:
-    """Write `<out>/<date>/` atomically from the work area; record the run in the state store."""
+    """Write `<out>/<date>/` atomically from the work area; record the run in the state store and store each
+    fully published vendor's results for later delta runs."""
     from pipeline.load import outputs, work_area
     from pipeline.load.catalogue import Catalogue
     from pipeline.load.publish import FeedFolder
     from pipeline.load.state import StateStore
+    from pipeline.transform.rejects import concat_rejects
 
     opts = ctx.storage_options
     records = [work_area.read_json(f"{uri}/record.json", opts) for uri in file_uris]
     records += work_area.read_json(f"{ctx.work}/strays.json", opts)
-    rejects = [work_area.read_frame(f"{uri}/rejects.parquet", opts)
-               for uri in [*file_uris, localized_uri, listings_uri]]
-    localized = work_area.read_frame(f"{localized_uri}/rows.parquet", opts)
-    pending = work_area.read_frame(f"{localized_uri}/pending.parquet", opts)
+    parts = work_area.read_json(f"{listings_uri}/parts.json", opts)
+    rejects = concat_rejects([work_area.read_frame(uri, opts) for uri in
+                              [f"{u}/rejects.parquet" for u in file_uris]
+                              + [f"{p['rows']}/{name}.parquet" for p in parts for name in ("rejects", "no_rate")]])
+    pending = outputs.merge_pending([work_area.read_frame(f"{p['rows']}/pending.parquet", opts) for p in parts])
     stats = work_area.read_json(f"{localized_uri}/stats.json", opts)
-    listings = work_area.read_frame(f"{listings_uri}/listings.parquet", opts)
     eur = work_area.read_json(rates_uri, opts)["EUR"]
     timings = work_area.sum_json_numbers(f"{ctx.work}/timings", opts)
     folder = FeedFolder(ctx.out, ctx.run_date, opts)
     store = StateStore.open(ctx.state)
-    manifest = outputs.publish(folder, outputs.RunOutputs(ctx.date, ctx.mode, records, rejects, localized,
-                                                          pending, stats, listings, eur, timings),
-                               Catalogue(store.engine))
+    vendor_parts = [outputs.VendorPart(p["vendor_id"], f"{p['rows']}/rows.parquet", p["listings"]) for p in parts]
+    run = outputs.RunOutputs(ctx.date, ctx.mode, records, rejects, pending, stats, vendor_parts, eur, ctx.work, opts,
+                             timings)
+    manifest = outputs.publish(folder, run, Catalogue(store.engine))
     store.record_run(
         ctx.date, ctx.mode, {k: manifest[k] for k in ("rows_in", "rows_published", "rows_rejected", "rows_pending")},
         outputs.sha256_of(manifest), manifest["inputs"])
+    _store_unchanged_candidates(ctx, manifest["inputs"], rejects)
     work_area.remove(ctx.work, opts)
     return {"folder": folder.final_path, **{k: manifest[k] for k in
                                              ("rows_in", "rows_published", "rows_rejected", "rows_pending")}}
+
+
+def _store_unchanged_candidates(ctx: RunContext, inputs: list[dict], rejects) -> None:
+    """Store the results of each vendor this run read in full and left nothing pending, for later delta runs."""
+    from pipeline.load import vendor_cache, work_area
+
+    context = _cache_context(ctx)
+    opts = ctx.storage_options
+    rates = work_area.read_json(f"{ctx.work}/rates.json", opts)
+    for vendor, group in itertools.groupby(sorted((r for r in inputs if r["vendor_id"]), key=lambda r: r["vendor_id"]),
+                                           key=lambda r: r["vendor_id"]):
+        group = list(group)
+        if any(r["status"] == "skipped" for r in group) or any(r["rows_pending"] for r in group) \
+                or any(r["sha256"] is None for r in group):
+            continue
+        key = _vendor_key(ctx, vendor, [(r["path"], r.get("modified", ""), r["sha256"]) for r in group], context)
+        if key is None:
+            continue
+        uri = vendor_cache.entry_uri(ctx.out, vendor)
+        stable_until, currencies = _vendor_facts(ctx, vendor)
+        work_area.write_frame(f"{uri}/rejects.parquet", rejects[rejects["vendor_id"] == vendor], opts)
+        work_area.write_json(f"{uri}/entry.json", {
+            "key": key, "vendor_id": vendor, "run_date": ctx.run_date, "records": group, "stable_until": stable_until,
+            "rates": {c: rates.get(c) for c in currencies}}, opts)
+
+
+def _vendor_facts(ctx: RunContext, vendor: str) -> tuple[str | None, list[str]]:
+    """(the last date the vendor's shelf-life checks give what they gave today, the currencies of its rows)."""
+    import pyarrow.compute as pc
+
+    from pipeline.load import vendor_cache, work_area
+
+    uri = f"{ctx.work}/localized/{hashlib.sha256(vendor.encode()).hexdigest()[:16]}/rows.parquet"
+    if not work_area.exists(uri, ctx.storage_options):
+        return None, []
+    names = work_area.read_schema(uri, ctx.storage_options).names
+    table = work_area.read_table(uri, ctx.storage_options, [c for c in ("shelf_life_days", "currency") if c in names])
+    days = table["shelf_life_days"].drop_null().to_pylist() if "shelf_life_days" in table.column_names else []
+    currencies = pc.unique(table["currency"]).drop_null().to_pylist() if "currency" in table.column_names else []
+    return vendor_cache.stable_until(ctx.date, days, ctx.min_shelf_life_days), sorted(currencies)

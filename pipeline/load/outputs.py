@@ -1,28 +1,36 @@
-"""Writes one run's files (rejects, pending translations, validated rows, manifest) into its feed folder."""
+"""Writes one run's feed folder (feeds, rejects, pending translations, validated rows, manifest), vendor by vendor.
+
+Each vendor's listings are compared with the catalogue, turned into feed rows and written to the work area as
+parts; the feed files are then streamed from those parts, so memory grows with the largest vendor, not with the
+catalogue.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.load import work_area
 from pipeline.load.catalogue import Catalogue
 from pipeline.load.feed_files import (
     PARQUET_COLUMNS,
     PENDING_CSV,
     TMALL_CSV,
     TMALL_PARQUET,
-    parquet_writer,
+    _taobao_csv_chunks,
+    listings_arrow_table,
     pending_csv_bytes,
-    taobao_csv_writer,
     utf8_csv,
 )
 from pipeline.load.publish import FeedFolder
-from pipeline.transform.categories import category_coverage
 from pipeline.transform.delta import (
     KEYS,
     classify_changes,
@@ -32,6 +40,7 @@ from pipeline.transform.delta import (
     withdrawn,
 )
 from pipeline.transform.listing import output_profile
+from pipeline.transform.localize import PENDING_COLUMNS
 from pipeline.transform.rejects import REJECT_COLUMNS, concat_rejects
 from pipeline.transform.taobao_rows import SORT_KEYS, taobao_rows
 
@@ -39,72 +48,210 @@ REJECTS = "rejects.csv"
 TRANSLATION_KEYS = ("segments", "tm_hits", "mt_calls", "mt_chars", "pending", "glossary_hits", "vendor_supplied")
 VALIDATED = "validated_products.parquet"
 HELPER_SUFFIXES = ("__raw", "__error", "__detail")
+NAMED_WARNINGS = 20
+
+
+@dataclass
+class VendorPart:
+    """One vendor's localised rows (valid rows, `pending_reason` set on those waiting) and listings, as URIs."""
+
+    vendor_id: str
+    rows_uri: str
+    listings_uri: str | None
 
 
 @dataclass
 class RunOutputs:
-    """Everything a run publishes: per-input records, rejects, localised rows, pending segments, listings."""
+    """Everything a run publishes: per-input records, rejects, pending segments and each vendor's part."""
 
     run_date: dt.date
     mode: str
     records: list[dict]
-    rejects: list[pd.DataFrame]
-    rows: pd.DataFrame            # valid rows after localisation; `pending_reason` set on those still waiting
-    pending: pd.DataFrame         # pending_translation.csv lines
-    translation: dict             # localisation counters
-    listings: pd.DataFrame        # the rows published
-    fx: dict                      # the EUR → CNY rate record of the run
+    rejects: pd.DataFrame
+    pending: pd.DataFrame          # pending_translation.csv lines
+    translation: dict              # localisation counters
+    parts: list[VendorPart]
+    fx: dict                       # the EUR → CNY rate record of the run
+    work: str                      # the run's work area, for the feed parts
+    storage_options: dict = field(default_factory=dict)
     stage_seconds: dict = field(default_factory=dict)   # seconds spent in each step (summed over files)
+
+
+@dataclass
+class Tally:
+    """What the manifest says about the listings, added up vendor by vendor."""
+
+    per_file: Counter = field(default_factory=Counter)       # (source_file, "published"|"pending") → rows
+    changes: Counter = field(default_factory=Counter)
+    mapped: int = 0
+    listings: int = 0
+    over_limit: list[str] = field(default_factory=list)
+    over_limit_count: int = 0
+    truncated: int = 0
+    feed_rows: int = 0
+    waiting: int = 0
+
+    def add_listings(self, listings: pd.DataFrame, named: int = NAMED_WARNINGS) -> None:
+        self.listings += len(listings)
+        if listings.empty:
+            return
+        self.mapped += int(listings["category_mapped"].astype(bool).sum())
+        self.truncated += int(listings["title_truncated"].astype(bool).sum())
+        over = listings[listings["cbec_over_limit"].astype(bool)]
+        self.over_limit_count += len(over)
+        self.over_limit += [f"cbec_over_limit: {r.vendor_id}/{r.sku} costs {r.price_cny} CNY, above the "
+                            f"single-transaction limit; published, flagged"
+                            for r in over.head(max(0, named - len(self.over_limit))).itertuples()]
+        self.per_file.update({(f, "published"): n for f, n in listings["source_file"].value_counts().items()})
+
+    def warnings(self) -> list[str]:
+        """What merchandisers should look at; products are named one by one up to NAMED_WARNINGS, then counted."""
+        warnings = list(self.over_limit)
+        if self.over_limit_count > len(self.over_limit):
+            warnings.append(f"cbec_over_limit: {self.over_limit_count - len(self.over_limit)} more listings above "
+                            f"the single-transaction limit (column cbec_over_limit of tmall_upload.parquet)")
+        unmapped = self.listings - self.mapped
+        if unmapped:
+            warnings.append(f"category: {unmapped} listings have no Tmall category (cid 0); add a rule to "
+                            f"config/categories.yaml")
+        if self.truncated:
+            warnings.append(f"title: {self.truncated} titles were shortened to fit 60 GBK bytes")
+        return sorted(warnings)
+
+    def categories(self) -> dict:
+        share = round(self.mapped / self.listings, 4) if self.listings else None
+        return {"mapped": self.mapped, "unmapped": self.listings - self.mapped, "share": share}
 
 
 def publish(folder: FeedFolder, run: RunOutputs, catalogue: Catalogue) -> dict:
     """Write every output file, then the manifest last, then record what was published; returns the manifest.
 
     `full` mode writes every publishable listing; `delta` only those new or changed since the last feed
-    published before this date, plus withdrawn ones (stock 0)."""
-    rejects = concat_rejects(run.rejects).sort_values(["vendor_id", "source_file", "source_row", "field"],
-                                                      kind="stable")
-    rows = _without_helpers(run.rows)
-    waiting = rows[rows["pending_reason"].notna()] if "pending_reason" in rows else rows
+    published before this date, plus withdrawn ones (stock 0). Vendors skipped as unchanged keep their
+    catalogue lines; their inputs' counts come from their records."""
+    rejects = run.rejects.sort_values(["vendor_id", "source_file", "source_row", "field"], kind="stable")
+    vendors_read = _vendors_read(run.records)
+    previous = catalogue.before(run.run_date) if vendors_read else _no_previous()
+    previous_of = dict(tuple(previous.groupby("vendor_id", sort=False))) if not previous.empty else {}
+    tally, feed_parts = Tally(), []
+    for part in sorted(run.parts, key=lambda p: p.vendor_id):
+        vendor_rejects = rejects[rejects["vendor_id"] == part.vendor_id]
+        feed_parts.append(_vendor_feed(part, run, previous_of.get(part.vendor_id, previous.iloc[:0]),
+                                       vendors_read, vendor_rejects, catalogue, tally))
+    for vendor in sorted(vendors_read - {p.vendor_id for p in run.parts}):      # every row rejected: all withdrawn
+        part = VendorPart(vendor, "", None)
+        feed_parts.append(_vendor_feed(part, run, previous_of.get(vendor, previous.iloc[:0]), vendors_read,
+                                       rejects[rejects["vendor_id"] == vendor], catalogue, tally))
+    _write_feed_files(folder, run, feed_parts, rejects, tally)
+    inputs = _input_counts(run.records, rejects, tally)
+    manifest = _manifest(run, folder, inputs, tally)
+    folder.commit(manifest_bytes(manifest))
+    for part in feed_parts:
+        if part["vendor_read"]:
+            catalogue.record(run.run_date, _read(part["catalogue"], run), {part["vendor_id"]})
+    return manifest
+
+
+def _vendor_feed(part: VendorPart, run: RunOutputs, previous: pd.DataFrame, vendors_read: set[str],
+                 rejects: pd.DataFrame, catalogue: Catalogue, tally: Tally) -> dict:
+    """Compare one vendor's listings with the catalogue and write its feed parts; returns their URIs."""
     profile = output_profile()
-    listings = (run.listings if not run.listings.empty else _no_listings()).sort_values(SORT_KEYS, kind="stable")
+    listings = _read(part.listings_uri, run) if part.listings_uri else pd.DataFrame()
+    listings = (listings if not listings.empty else _no_listings()).sort_values(SORT_KEYS, kind="stable")
     listings = listings.reset_index(drop=True)
-    cells = taobao_rows(listings, profile)                      # sorted like `listings`
+    rows = _without_helpers(_read(part.rows_uri, run) if part.rows_uri else pd.DataFrame())
+    waiting = rows[rows["pending_reason"].notna()] if "pending_reason" in rows else rows.iloc[:0]
+    cells = taobao_rows(listings, profile)
     listings["listing_hash"] = content_hashes(cells).to_numpy()
-    previous = catalogue.before(run.run_date)
     change = classify_changes(listings, previous)
-    gone = withdrawn(previous, _vendors_read(run.records), pd.concat([listings[KEYS], waiting[KEYS], rejects[KEYS]]))
+    gone = withdrawn(previous, vendors_read, pd.concat([listings[KEYS], waiting[KEYS], rejects[KEYS]]))
     gone = catalogue.listings_of(run.run_date, gone) if not gone.empty else gone.assign(listing=pd.Series(dtype=object))
     feed = _feed_rows(listings, change, gone, run.mode)
     feed_cells = cells if run.mode == "full" else taobao_rows(feed, profile)
-    folder.write(TMALL_CSV, taobao_csv_writer(feed_cells, profile), rows=len(feed))
-    del cells, feed_cells
-    folder.write(TMALL_PARQUET, parquet_writer(feed), rows=len(feed))
+    tally.add_listings(listings)
+    tally.changes.update({k: int((change == k).sum()) for k in ("new", "changed", "unchanged")})
+    tally.changes["withdrawn"] += len(gone)
+    tally.feed_rows += len(feed)
+    tally.waiting += len(waiting)
+    tally.per_file.update({(f, "pending"): n for f, n in waiting["source_file"].value_counts().items()})
+    base = f"{run.work}/feed/{hashlib.sha256(part.vendor_id.encode()).hexdigest()[:16]}"
+    opts = run.storage_options
+    csv_body = b"".join(itertools.islice(_taobao_csv_chunks(feed_cells, profile, 50_000), 1, None))
+    work_area.write_bytes(f"{base}/feed.csv.part", csv_body, opts)
+    work_area.write_table(f"{base}/feed.parquet", listings_arrow_table(feed), opts)
+    work_area.write_frame(f"{base}/validated.parquet", rows, opts)
+    work_area.write_frame(f"{base}/catalogue.parquet", _changes(listings, change, gone), opts)
+    return {"vendor_id": part.vendor_id, "base": base, "catalogue": f"{base}/catalogue.parquet",
+            "vendor_read": part.vendor_id in vendors_read, "rows": len(rows)}
+
+
+def _write_feed_files(folder: FeedFolder, run: RunOutputs, feed_parts: list[dict], rejects: pd.DataFrame,
+                      tally: Tally) -> None:
+    opts = run.storage_options
+    profile = output_profile()
+    header = next(_taobao_csv_chunks(_no_cells(profile), profile, 1))
+
+    def write_csv(path: str) -> None:
+        with open(path, "wb") as fh:
+            fh.write(header)
+            for part in feed_parts:
+                fh.write(work_area.read_bytes(f"{part['base']}/feed.csv.part", opts))
+
+    folder.write(TMALL_CSV, write_csv, rows=tally.feed_rows)
+    folder.write(TMALL_PARQUET, _parquet_streamer([f"{p['base']}/feed.parquet" for p in feed_parts], opts,
+                                                  listings_arrow_table(_no_listings()).schema),
+                 rows=tally.feed_rows)
     folder.write(REJECTS, utf8_csv(rejects[REJECT_COLUMNS]), rows=len(rejects))
     folder.write(PENDING_CSV, pending_csv_bytes(run.pending), rows=len(run.pending))
-    folder.write(VALIDATED, lambda path: pq.write_table(to_arrow(rows), path), rows=len(rows))
-    inputs = _input_counts(run.records, rejects, waiting, listings)
-    manifest = {
+    validated = [f"{p['base']}/validated.parquet" for p in feed_parts if p["rows"]]
+    folder.write(VALIDATED, _parquet_streamer(validated, opts, _unified_schema(validated, opts)),
+                 rows=sum(p["rows"] for p in feed_parts))
+
+
+def _parquet_streamer(uris: list[str], opts: dict, schema: pa.Schema) -> Callable[[str], None]:
+    """A writer of one Parquet file made of the tables at `uris`, one at a time, cast to `schema`."""
+    def write(path: str) -> None:
+        with pq.ParquetWriter(path, schema) as writer:
+            for uri in uris:
+                table = work_area.read_table(uri, opts)
+                columns = [table[name] if name in table.column_names else pa.nulls(len(table), f.type)
+                           for name, f in zip(schema.names, schema, strict=True)]
+                writer.write_table(pa.table(columns, names=schema.names).cast(schema))
+            if not uris:
+                writer.write_table(schema.empty_table())
+
+    return write
+
+
+def _unified_schema(uris: list[str], opts: dict) -> pa.Schema:
+    """One schema for the validated rows of every vendor: columns in first-seen order, null columns widened."""
+    schemas = [work_area.read_schema(uri, opts).remove_metadata() for uri in uris]
+    if not schemas:
+        return pa.schema([("vendor_id", pa.string()), ("sku", pa.string())])
+    return pa.unify_schemas(schemas, promote_options="permissive")
+
+
+def _manifest(run: RunOutputs, folder: FeedFolder, inputs: list[dict], tally: Tally) -> dict:
+    skipped = [rec for rec in inputs if rec["status"] == "skipped"]
+    kept = sum(rec["rows_published"] for rec in skipped)
+    return {
         "run_date": run.run_date.isoformat(),
         "mode": run.mode,
         "rows_in": sum(rec["rows"] for rec in inputs),
-        "rows_published": len(listings),
+        "rows_published": tally.listings + kept,
         "rows_rejected": sum(rec["rows_rejected"] for rec in inputs),
-        "rows_pending": len(waiting),
+        "rows_pending": tally.waiting,
         "fx": {k: run.fx[k] for k in ("base", "quote", "rate", "rate_date", "source")},
         "inputs": inputs,
         "outputs": [{"path": f.name, "sha256": f.sha256, "rows": f.rows} for f in folder.written],
         "translation": {k: run.translation.get(k, 0) for k in TRANSLATION_KEYS},
-        "changes": {**{k: int((change == k).sum()) for k in ("new", "changed", "unchanged")},
-                    "withdrawn": len(gone), "rows_in_feed": len(feed)},
-        "categories": category_coverage(listings) if not listings.empty else {"mapped": 0, "unmapped": 0,
-                                                                              "share": None},
-        "warnings": _warnings(listings),
+        "changes": {**{k: tally.changes[k] for k in ("new", "changed")}, "unchanged": tally.changes["unchanged"] + kept,
+                    "withdrawn": tally.changes["withdrawn"], "rows_in_feed": tally.feed_rows,
+                    "vendors_skipped": len({rec["vendor_id"] for rec in skipped})},
+        "categories": tally.categories(),
+        "warnings": tally.warnings(),
         "stage_seconds": run.stage_seconds,
     }
-    folder.commit(manifest_bytes(manifest))
-    catalogue.record(run.run_date, _changes(listings, change, gone), _vendors_read(run.records))
-    return manifest
 
 
 def _vendors_read(records: list[dict]) -> set[str]:
@@ -128,44 +275,47 @@ def _changes(listings: pd.DataFrame, change: pd.Series, gone: pd.DataFrame) -> p
     moved = listings[(change != "unchanged").to_numpy()]
     kept = [c for c in _writer_columns() if c != "description_html"]
     live = moved.assign(status="live", listing=encode_rows(moved, kept))
-    return pd.concat([live[["vendor_id", "sku", "status", "listing_hash", "listing"]],
-                      gone.assign(status="withdrawn")[["vendor_id", "sku", "status", "listing_hash", "listing"]]],
-                     ignore_index=True)
+    columns = ["vendor_id", "sku", "status", "listing_hash", "listing"]
+    return pd.concat([live[columns], gone.assign(status="withdrawn")[columns]], ignore_index=True)
 
 
-def _input_counts(records: list[dict], rejects: pd.DataFrame, waiting: pd.DataFrame,
-                  listings: pd.DataFrame) -> list[dict]:
-    """Each input's record with its rows split into rejected, pending and published."""
+def _input_counts(records: list[dict], rejects: pd.DataFrame, tally: Tally) -> list[dict]:
+    """Each input's record with its rows split into rejected, pending and published; a skipped input keeps the
+    counts of the run that last processed it."""
     rejected = rejects.drop_duplicates(["source_file", "source_row"])["source_file"].value_counts()
-    pending = waiting["source_file"].value_counts() if not waiting.empty else pd.Series(dtype=int)
-    published = listings["source_file"].value_counts() if not listings.empty else pd.Series(dtype=int)
     out = []
     for rec in sorted(records, key=lambda r: r["path"]):
         path = rec["path"]
-        counts = {"rows_rejected": int(rejected.get(path, 0)), "rows_pending": int(pending.get(path, 0)),
-                  "rows_published": int(published.get(path, 0))}
+        counts = {"rows_rejected": int(rejected.get(path, 0)), "rows_pending": tally.per_file[(path, "pending")],
+                  "rows_published": tally.per_file[(path, "published")]}
+        if rec["status"] == "skipped":
+            counts["rows_published"] = rec.get("rows_published", 0)
         out.append({**{k: v for k, v in rec.items() if k != "rows_valid"}, **counts})
     return out
 
 
-def _warnings(listings: pd.DataFrame, named: int = 20) -> list[str]:
-    """What merchandisers should look at; products are named one by one up to `named`, then counted."""
-    if listings.empty:
-        return []
-    over = listings[listings["cbec_over_limit"].astype(bool)]
-    warnings = [f"cbec_over_limit: {r.vendor_id}/{r.sku} costs {r.price_cny} CNY, above the single-transaction "
-                f"limit; published, flagged" for r in over.head(named).itertuples()]
-    if len(over) > named:
-        warnings.append(f"cbec_over_limit: {len(over) - named} more listings above the single-transaction limit "
-                        f"(column cbec_over_limit of tmall_upload.parquet)")
-    unmapped = int((~listings["category_mapped"]).sum())
-    if unmapped:
-        warnings.append(f"category: {unmapped} listings have no Tmall category (cid 0); add a rule to "
-                        f"config/categories.yaml")
-    truncated = int(listings["title_truncated"].sum())
-    if truncated:
-        warnings.append(f"title: {truncated} titles were shortened to fit 60 GBK bytes")
-    return sorted(warnings)
+def merge_pending(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """pending_translation.csv lines of several vendors as one table: one line per segment, fields and SKUs joined."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in PENDING_COLUMNS})
+    if len(frames) == 1:
+        return frames[0][PENDING_COLUMNS]
+    lines = pd.concat(frames, ignore_index=True)
+    merged = lines.groupby(["source_lang", "target_lang", "source"], sort=True).agg(
+        field=("field", lambda f: " ".join(sorted(set(" ".join(f).split())))),
+        skus=("skus", lambda s: " ".join(sorted(set(" ".join(s).split())))))
+    return merged.reset_index().assign(target="")[PENDING_COLUMNS]
+
+
+def _warnings(listings: pd.DataFrame, named: int = NAMED_WARNINGS) -> list[str]:
+    tally = Tally()
+    tally.add_listings(listings, named)
+    return tally.warnings()
+
+
+def _read(uri: str, run: RunOutputs) -> pd.DataFrame:
+    return work_area.read_frame(uri, run.storage_options)
 
 
 def _writer_columns() -> list[str]:
@@ -179,9 +329,17 @@ def _no_listings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in _writer_columns()})
 
 
+def _no_previous() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in ("vendor_id", "sku", "status", "listing_hash")})
+
+
+def _no_cells(profile: dict) -> pd.DataFrame:
+    return pd.DataFrame({c["en"]: pd.Series(dtype="object") for c in profile["columns"]})
+
+
 def _without_helpers(rows: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
-        return pd.DataFrame({"vendor_id": pd.Series(dtype="object"), "sku": pd.Series(dtype="object")})
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in ("vendor_id", "sku", "source_file")})
     helpers = [c for c in rows.columns if c.endswith(HELPER_SUFFIXES)]
     return rows.drop(columns=helpers).sort_values(["vendor_id", "source_file", "source_row"], kind="stable")
 
@@ -197,3 +355,6 @@ def manifest_bytes(manifest: dict) -> bytes:
 
 def sha256_of(manifest: dict) -> str:
     return hashlib.sha256(manifest_bytes(manifest)).hexdigest()
+
+
+__all__ = ["REJECTS", "RunOutputs", "VendorPart", "concat_rejects", "merge_pending", "publish", "utf8_csv"]

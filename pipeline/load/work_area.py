@@ -38,6 +38,38 @@ def read_frame(uri: str, storage_options: dict | None = None) -> pd.DataFrame:
     return frame
 
 
+def write_table(uri: str, table: pa.Table, storage_options: dict | None = None) -> str:
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    _write_bytes(uri, buffer.getvalue(), storage_options)
+    return uri
+
+
+def read_table(uri: str, storage_options: dict | None = None, columns: list[str] | None = None) -> pa.Table:
+    with fsspec.open(uri, "rb", **(storage_options or {})) as fh:
+        return pq.read_table(fh, columns=columns)
+
+
+def read_schema(uri: str, storage_options: dict | None = None) -> pa.Schema:
+    with fsspec.open(uri, "rb", **(storage_options or {})) as fh:
+        return pq.read_schema(fh)
+
+
+def write_bytes(uri: str, data: bytes, storage_options: dict | None = None) -> str:
+    _write_bytes(uri, data, storage_options)
+    return uri
+
+
+def read_bytes(uri: str, storage_options: dict | None = None) -> bytes:
+    with fsspec.open(uri, "rb", **(storage_options or {})) as fh:
+        return fh.read()
+
+
+def exists(uri: str, storage_options: dict | None = None) -> bool:
+    fs, path = fsspec.core.url_to_fs(uri, **(storage_options or {}))
+    return fs.exists(path)
+
+
 def write_json(uri: str, value: Any, storage_options: dict | None = None) -> str:
     _write_bytes(uri, json.dumps(value, ensure_ascii=False, default=str).encode("utf-8"), storage_options)
     return uri

@@ -1,12 +1,13 @@
 import pandas as pd
 
-from pipeline.load.outputs import _warnings
+from pipeline.load.outputs import _warnings, merge_pending
 
 
 def _listings(over: int, total: int = 30) -> pd.DataFrame:
     return pd.DataFrame({"vendor_id": "v", "sku": [f"S{i:02d}" for i in range(total)],
                          "price_cny": ["6000.00"] * total, "cbec_over_limit": [i < over for i in range(total)],
-                         "category_mapped": [i != 0 for i in range(total)], "title_truncated": False})
+                         "category_mapped": [i != 0 for i in range(total)], "title_truncated": False,
+                         "source_file": "v/tarifs.csv"})
 
 
 def test_over_limit_listings_are_named_then_counted():
@@ -19,3 +20,13 @@ def test_over_limit_listings_are_named_then_counted():
 def test_nothing_to_say_says_nothing():
     frame = _listings(over=0).assign(category_mapped=True)
     assert _warnings(frame) == []
+
+
+def test_pending_lines_of_several_vendors_merge_per_segment():
+    line = {"source_lang": "fr", "target_lang": "zh-CN", "source": "Savon doux", "target": ""}
+    merged = merge_pending([pd.DataFrame([{**line, "field": "title", "skus": "a/1 a/2"}]),
+                            pd.DataFrame([{**line, "field": "description title", "skus": "b/9"}]),
+                            pd.DataFrame([{**line, "source": "Miel", "field": "title", "skus": "b/3"}])])
+    assert merged.to_dict("records") == [
+        {**line, "source": "Miel", "field": "title", "skus": "b/3"},
+        {**line, "field": "description title", "skus": "a/1 a/2 b/9"}]

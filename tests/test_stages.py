@@ -1,0 +1,86 @@
+"""Delta runs skip vendors whose inputs did not change (pipeline.stages with pipeline.load.vendor_cache)."""
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.run import run
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples" / "intake"
+SOAPS, OILS = "savonnerie-du-vieux-lavoir", "moulin-des-quatre-bories"
+
+
+@pytest.fixture
+def two_vendors(tmp_path) -> Path:
+    """Two sample vendors, with the reviewed translations in the memory so that nothing is left pending."""
+    from pipeline.extract.tm_files import read_memory_file
+    from pipeline.load.state import StateStore
+    from pipeline.load.translation_memory import TranslationMemory
+
+    intake = tmp_path / "intake"
+    for vendor in (SOAPS, OILS):
+        shutil.copytree(SAMPLES / vendor, intake / vendor)
+    entries, _ = read_memory_file(str(SAMPLES.parent / "reviewed_translations.csv"))
+    TranslationMemory(StateStore.open(str(tmp_path / "state.db")).engine).store(entries)
+    return intake
+
+
+def _statuses(manifest: dict) -> dict[str, str]:
+    return {rec["vendor_id"]: rec["status"] for rec in manifest["inputs"]}
+
+
+def test_a_delta_run_skips_unchanged_vendors_and_accounts_for_their_rows(two_vendors, tmp_path):
+    out, state = str(tmp_path / "out"), str(tmp_path / "state.db")
+    full = run(str(two_vendors), out, state, dt.date(2026, 10, 31))
+    quiet = run(str(two_vendors), out, state, dt.date(2026, 11, 1), mode="delta")
+    assert _statuses(quiet.manifest) == {SOAPS: "skipped", OILS: "skipped"}
+    for key in ("rows_in", "rows_published", "rows_rejected", "rows_pending"):
+        assert quiet.manifest[key] == full.manifest[key]
+    assert quiet.manifest["changes"] == {"new": 0, "changed": 0, "unchanged": full.manifest["rows_published"],
+                                         "withdrawn": 0, "rows_in_feed": 0, "vendors_skipped": 2}
+    rejects = (Path(quiet.folder) / "rejects.csv").read_bytes()
+    assert rejects == (Path(full.folder) / "rejects.csv").read_bytes()      # vendors still see what is wrong
+    for rec_full, rec_quiet in zip(full.manifest["inputs"], quiet.manifest["inputs"], strict=True):
+        assert {**rec_full, "status": "skipped"} == rec_quiet
+
+
+def test_a_changed_file_is_read_again_and_only_its_vendor(two_vendors, tmp_path):
+    out, state = str(tmp_path / "out"), str(tmp_path / "state.db")
+    run(str(two_vendors), out, state, dt.date(2026, 10, 31))
+    sheet = two_vendors / SOAPS / "cp1252-semicolon-ttc.csv"
+    text = sheet.read_bytes()
+    assert b";4,20" in text
+    sheet.write_bytes(text.replace(b";4,20", b";4,40"))
+    delta = run(str(two_vendors), out, state, dt.date(2026, 11, 1), mode="delta")
+    assert _statuses(delta.manifest) == {SOAPS: "processed", OILS: "skipped"}
+    assert delta.manifest["changes"]["changed"] >= 1
+
+
+def test_a_rerun_of_the_date_that_stored_the_results_reads_everything(two_vendors, tmp_path):
+    out, state = str(tmp_path / "out"), str(tmp_path / "state.db")
+    first = run(str(two_vendors), out, state, dt.date(2026, 10, 31), mode="delta")
+    again = run(str(two_vendors), out, state, dt.date(2026, 10, 31), mode="delta")
+    assert set(_statuses(again.manifest).values()) == {"processed"}
+    assert again.manifest["changes"] == first.manifest["changes"]
+
+
+def test_imported_translations_make_every_vendor_read_again(two_vendors, tmp_path):
+    from pipeline.load.state import StateStore
+    from pipeline.load.translation_memory import Entry, TranslationMemory
+
+    out, state = str(tmp_path / "out"), str(tmp_path / "state.db")
+    run(str(two_vendors), out, state, dt.date(2026, 10, 31))
+    TranslationMemory(StateStore.open(state).engine).store(
+        [Entry(source="savon", target="肥皂", status="approved", provider="import:test")])
+    delta = run(str(two_vendors), out, state, dt.date(2026, 11, 1), mode="delta")
+    assert set(_statuses(delta.manifest).values()) == {"processed"}
+
+
+def test_a_full_run_never_skips(two_vendors, tmp_path):
+    out, state = str(tmp_path / "out"), str(tmp_path / "state.db")
+    run(str(two_vendors), out, state, dt.date(2026, 10, 31))
+    full = run(str(two_vendors), out, state, dt.date(2026, 11, 1))
+    assert set(_statuses(full.manifest).values()) == {"processed"}
+    assert json.loads((Path(full.folder) / "manifest.json").read_text())["changes"]["vendors_skipped"] == 0
