@@ -57,6 +57,8 @@ def run(
         TranslatorName.none),
     mode: Annotated[Mode, typer.Option(help="full: every publishable product; delta: only changes.")] = Mode.full,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table.")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="Processes reading vendor files at once (each holds one "
+                                                     "file in memory).")] = 1,
 ) -> None:
     """Run the pipeline for one logical date. Exit 0 when the run completed, even with rejected rows."""
     from pipeline.extract.intake import IntakeUnavailable
@@ -75,7 +77,7 @@ def run(
         task = progress.add_task("", total=None)
         try:
             summary = run_pipeline(
-                intake, out, state, run_date, mode=mode.value, translator=translator.value,
+                intake, out, state, run_date, mode=mode.value, translator=translator.value, workers=workers,
                 on_discovered=lambda n: progress.update(task, total=n),
                 on_file=lambda f: progress.update(task, advance=1, description=f["path"]))
         except (IntakeUnavailable, OutputUnavailable, StateUnavailable, ValueError) as exc:

@@ -54,6 +54,13 @@ def test_rerun_of_a_date_gives_identical_files(tmp_path):
     assert _contents(folder) == first
 
 
+@pytest.mark.slow
+def test_files_read_by_two_processes_give_the_same_feed(tmp_path):
+    _, _, folder = _run(SAMPLES, tmp_path / "one")
+    summary = run(str(SAMPLES), str(tmp_path / "two" / "out"), str(tmp_path / "two" / "state.db"), DAY, workers=2)
+    assert _contents(Path(summary.folder)) == _contents(folder)
+
+
 def test_every_real_export_is_read_and_every_row_accounted(real_fixtures, tmp_path):
     intake = tmp_path / "intake"
     names = sorted(p.name for p in real_fixtures.iterdir() if p.suffix in (".csv", ".tsv")
