@@ -14,11 +14,12 @@ from pipeline.transform.glossary import Glossary, apply_fixed, load_glossary, pr
 from pipeline.transform.localize import (
     assemble,
     copied_source_words,
+    distinct_keys,
     explode_segments,
     pending_table,
+    segment_keys,
     vendor_chinese,
 )
-from pipeline.transform.segments_text import normalise_segment
 
 log = logging.getLogger("eprovence.localize")
 NO_TRANSLATOR = "no translation in memory and no translator (--translator none)"
@@ -38,12 +39,13 @@ def localize(rows: pd.DataFrame, memory: TranslationMemory, translator: Translat
     frame = vendor_chinese(rows, fields)
     supplied = int(frame[list(fields.values())].notna().any(axis=1).sum())
     segments = explode_segments(frame, fields)
-    segments["key"] = segments["source"].map(normalise_segment)
+    segments["key"] = segment_keys(segments["source"])
     glossary = load_glossary(config.config_file("glossary.yaml"), extra_keep=_brand_terms(frame))
-    distinct = segments[["source_lang", "key"]].drop_duplicates().sort_values(["source_lang", "key"])
+    distinct, position = distinct_keys(segments)
     resolved, stats = _resolve(distinct, glossary, memory, translator, target_lang,
                                settings["untranslated_word_min_letters"])
-    segments = segments.merge(resolved, on=["source_lang", "key"], how="left")
+    for column in ("target", "provider", "reason"):             # object columns, as resolved has them
+        segments[column] = pd.Series(resolved[column].to_numpy()[position], index=segments.index, dtype=object)
     frame = assemble(frame, segments, fields)
     stats.update(segments=len(distinct), pending=int(resolved["target"].isna().sum()),
                  vendor_supplied=supplied)

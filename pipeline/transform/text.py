@@ -24,9 +24,9 @@ def per_distinct(s: pd.Series, parse_values: Callable[[pd.Series], pd.DataFrame]
     `parse_values` receives the distinct cells as an object Series indexed 0..n-1 and returns one row per
     cell, same index. Rows where `s` is missing come out as pd.NA in every column, or as `fill[column]`.
     """
-    values = pd.Series(s.dropna().unique(), dtype=object)
+    positions, uniques = pd.factorize(s)          # one hashing pass; missing cells get -1
+    values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
     parsed = parse_values(values)
-    positions = pd.Index(values, dtype=object).get_indexer(s)
     aligned = pd.DataFrame({
         name: pd.Series(column.array.take(positions, allow_fill=True, fill_value=pd.NA), index=s.index,
                         dtype=column.dtype)

@@ -3,8 +3,10 @@ import pandas as pd
 from pipeline.transform.localize import (
     assemble,
     copied_source_words,
+    distinct_keys,
     explode_segments,
     pending_table,
+    segment_keys,
     vendor_chinese,
 )
 
@@ -60,3 +62,58 @@ def test_pending_table_has_one_line_per_distinct_segment_with_its_skus():
     marseille = table[table["source"] == "Savon de Marseille"].iloc[0]
     assert marseille["skus"] == "v/A v/B" and marseille["field"] == "title" and marseille["target"] == ""
     assert len(table) == 4
+
+
+def test_a_cell_shared_by_rows_is_split_once_and_repeated_with_each_rows_label():
+    rows = pd.DataFrame({
+        "source_lang": ["FR-fr", "fr", "en_GB", "fr"], "title": ["A\n\n  B  \n--", "A\n\n  B  \n--", "C", "  "],
+        "title_zh": [pd.NA] * 4}, index=[30, 10, 20, 40])
+    seg = explode_segments(rows, {"title": "title_zh"})
+    assert seg[["row", "part", "source_lang", "source"]].values.tolist() == [
+        [30, 0, "fr", "A"], [30, 1, "fr", "B"], [10, 0, "fr", "A"], [10, 1, "fr", "B"], [20, 0, "en", "C"]]
+    assert seg["source"].dtype == "str" and seg["source_lang"].dtype == "str"
+
+
+def test_segment_keys_are_normalised_once_per_distinct_source():
+    sources = pd.Series(["Savon\u00a0 de  Marseille", "Fait main.", "Savon\u00a0 de  Marseille"], index=[5, 6, 7],
+                        dtype="str")
+    keys = segment_keys(sources)
+    assert keys.tolist() == ["Savon de Marseille", "Fait main.", "Savon de Marseille"]
+    assert keys.index.tolist() == [5, 6, 7]
+
+
+def test_distinct_keys_are_sorted_and_each_segment_points_to_its_own():
+    seg = pd.DataFrame({"source_lang": ["fr", "en", "fr", "fr"], "key": ["b", "z", "a", "b"]})
+    distinct, position = distinct_keys(seg)
+    assert distinct.values.tolist() == [["en", "z"], ["fr", "a"], ["fr", "b"]]
+    assert distinct.iloc[position].values.tolist() == seg.values.tolist()
+
+
+def test_assemble_reads_segments_in_row_field_part_order_whatever_their_order():
+    rows = _rows()
+    seg = explode_segments(rows, FIELDS).assign(target=["马赛皂", "马赛皂", "手工制作。", "晾干六周。", "纯油。"],
+                                               reason=None)
+    shuffled = seg.iloc[[3, 4, 1, 0, 2]]
+    out = assemble(rows, shuffled, FIELDS)
+    assert out.loc[0, "description_zh"] == "手工制作。\n晾干六周。"
+    pd.testing.assert_frame_equal(out, assemble(rows, seg, FIELDS))
+
+
+def test_the_pending_reason_is_the_first_missing_segment_by_field_name_then_part():
+    rows = _rows()
+    seg = explode_segments(rows, FIELDS).assign(target=[None, "马赛皂", None, None, "纯油。"],
+                                               reason=["title down", None, pd.NA, "second", None])
+    out = assemble(rows, seg, FIELDS)
+    assert out.loc[0, "pending_reason"] == "description: untranslated"      # "description" sorts before "title"
+    assert pd.isna(out.loc[0, "title_zh"]) and out.loc[1, "title_zh"] == "马赛皂"
+
+
+def test_pending_table_lists_each_field_and_sku_once_in_order():
+    rows = pd.DataFrame({"vendor_id": ["w", "v", "v"], "sku": ["C", "B", "A"], "source_lang": ["fr"] * 3,
+                         "title": ["Miel", "Miel", "Miel\nSavon"], "description": ["Miel", pd.NA, "Miel"],
+                         "title_zh": [pd.NA] * 3, "description_zh": [pd.NA] * 3})
+    seg = explode_segments(rows, FIELDS)
+    table = pending_table(seg.assign(key=seg["source"], target=None, reason="no translator"), rows, "zh-CN")
+    assert table.values.tolist() == [
+        ["fr", "zh-CN", "description title", "Miel", "", "v/A v/B w/C"],
+        ["fr", "zh-CN", "title", "Savon", "", "v/A"]]

@@ -66,6 +66,20 @@ def test_per_distinct_aligns_rows_and_fills_missing_ones() -> None:
     assert result["n"].dtype == "Int64" and result["n"].isna().tolist() == [False, True, False, False]
 
 
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_per_distinct_passes_distinct_cells_as_objects_in_first_seen_order(dtype: object) -> None:
+    s = pd.Series(["b", None, "a", float("nan"), "b", "a"], index=list("uvwxyz"), dtype=dtype)
+    seen: list[pd.Series] = []
+
+    def echo(values: pd.Series) -> pd.DataFrame:
+        seen.append(values)
+        return values.to_frame("v")
+
+    result = per_distinct(s, echo)
+    assert seen[0].tolist() == ["b", "a"] and seen[0].dtype == object and seen[0].index.tolist() == [0, 1]
+    assert result["v"].tolist()[::2] == ["b", "a", "b"] and result["v"].isna().tolist()[1::2] == [True, True, False]
+
+
 def test_each_distinct_cell_is_processed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     s = cells("<p>a</p>", "<p>b</p>", "c").sample(10_000, replace=True, random_state=1)
     unescape = mock.Mock(wraps=html.unescape)
