@@ -298,7 +298,7 @@ def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str, list
     store = StateStore.open(ctx.state)
     vendor_parts = [outputs.VendorPart(p["vendor_id"], f"{p['rows']}/rows.parquet", p["listings"]) for p in parts]
     run = outputs.RunOutputs(ctx.date, ctx.mode, records, rejects, pending, stats, vendor_parts, eur, ctx.work, opts,
-                             timings)
+                             timings, chunk_rows=outputs.CHUNK_ROWS)
     manifest = outputs.publish(folder, run, Catalogue(store.engine))
     store.record_run(
         ctx.date, ctx.mode, {k: manifest[k] for k in ("rows_in", "rows_published", "rows_rejected", "rows_pending")},

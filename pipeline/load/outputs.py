@@ -49,6 +49,8 @@ TRANSLATION_KEYS = ("segments", "tm_hits", "mt_calls", "mt_chars", "pending", "g
 VALIDATED = "validated_products.parquet"
 HELPER_SUFFIXES = ("__raw", "__error", "__detail")
 NAMED_WARNINGS = 20
+CHUNK_ROWS = 50_000          # listings hashed, compared and written at a time
+CATALOGUE_COLUMNS = ["vendor_id", "sku", "status", "listing_hash", "listing"]
 
 
 @dataclass
@@ -75,6 +77,7 @@ class RunOutputs:
     work: str                      # the run's work area, for the feed parts
     storage_options: dict = field(default_factory=dict)
     stage_seconds: dict = field(default_factory=dict)   # seconds spent in each step (summed over files)
+    chunk_rows: int = CHUNK_ROWS
 
 
 @dataclass
@@ -146,43 +149,77 @@ def publish(folder: FeedFolder, run: RunOutputs, catalogue: Catalogue) -> dict:
     inputs = _input_counts(run.records, rejects, tally)
     manifest = _manifest(run, folder, inputs, tally)
     folder.commit(manifest_bytes(manifest))
-    for part in feed_parts:
-        if part["vendor_read"]:
-            catalogue.record(run.run_date, _read(part["catalogue"], run), {part["vendor_id"]})
+    _record_catalogue(catalogue, run, feed_parts)
     return manifest
 
 
 def _vendor_feed(part: VendorPart, run: RunOutputs, previous: pd.DataFrame, vendors_read: set[str],
                  rejects: pd.DataFrame, catalogue: Catalogue, tally: Tally) -> dict:
-    """Compare one vendor's listings with the catalogue and write its feed parts; returns their URIs."""
-    profile = output_profile()
+    """Compare one vendor's listings with the catalogue and write its feed parts, `run.chunk_rows` listings at a
+    time, withdrawn listings last; returns where the parts are."""
     listings = _read(part.listings_uri, run) if part.listings_uri else pd.DataFrame()
     listings = (listings if not listings.empty else _no_listings()).sort_values(SORT_KEYS, kind="stable")
     listings = listings.reset_index(drop=True)
     rows = _without_helpers(_read(part.rows_uri, run) if part.rows_uri else pd.DataFrame())
     waiting = rows[rows["pending_reason"].notna()] if "pending_reason" in rows else rows.iloc[:0]
-    cells = taobao_rows(listings, profile)
-    listings["listing_hash"] = content_hashes(cells).to_numpy()
-    change = classify_changes(listings, previous)
     gone = withdrawn(previous, vendors_read, pd.concat([listings[KEYS], waiting[KEYS], rejects[KEYS]]))
     gone = catalogue.listings_of(run.run_date, gone) if not gone.empty else gone.assign(listing=pd.Series(dtype=object))
-    feed = _feed_rows(listings, change, gone, run.mode)
-    feed_cells = cells if run.mode == "full" else taobao_rows(feed, profile)
-    tally.add_listings(listings)
-    tally.changes.update({k: int((change == k).sum()) for k in ("new", "changed", "unchanged")})
-    tally.changes["withdrawn"] += len(gone)
-    tally.feed_rows += len(feed)
+    base = f"{run.work}/feed/{hashlib.sha256(part.vendor_id.encode()).hexdigest()[:16]}"
+    chunks = [_listing_chunk(listings.iloc[start:start + run.chunk_rows], previous, run, f"{base}/{n:05d}", tally)
+              for n, start in enumerate(range(0, len(listings), run.chunk_rows))]
+    if not gone.empty:
+        chunks.append(_withdrawn_chunk(gone, run, f"{base}/withdrawn", tally))
     tally.waiting += len(waiting)
     tally.per_file.update({(f, "pending"): n for f, n in waiting["source_file"].value_counts().items()})
-    base = f"{run.work}/feed/{hashlib.sha256(part.vendor_id.encode()).hexdigest()[:16]}"
-    opts = run.storage_options
-    csv_body = b"".join(itertools.islice(_taobao_csv_chunks(feed_cells, profile, 50_000), 1, None))
-    work_area.write_bytes(f"{base}/feed.csv.part", csv_body, opts)
-    work_area.write_table(f"{base}/feed.parquet", listings_arrow_table(feed), opts)
-    work_area.write_frame(f"{base}/validated.parquet", rows, opts)
-    work_area.write_frame(f"{base}/catalogue.parquet", _changes(listings, change, gone), opts)
-    return {"vendor_id": part.vendor_id, "base": base, "catalogue": f"{base}/catalogue.parquet",
+    work_area.write_frame(f"{base}/validated.parquet", rows, run.storage_options)
+    return {"vendor_id": part.vendor_id, "chunks": chunks, "validated": f"{base}/validated.parquet",
             "vendor_read": part.vendor_id in vendors_read, "rows": len(rows)}
+
+
+def _listing_chunk(listings: pd.DataFrame, previous: pd.DataFrame, run: RunOutputs, base: str, tally: Tally) -> str:
+    """Hash, classify and write one chunk of a vendor's listings: its feed rows (all of them in full mode, the new
+    and changed ones in delta mode) and its catalogue lines."""
+    listings = listings.reset_index(drop=True)
+    cells = taobao_rows(listings, output_profile())
+    listings["listing_hash"] = content_hashes(cells).to_numpy()
+    change = classify_changes(listings, previous)
+    moved = (change != "unchanged").to_numpy()
+    in_feed = slice(None) if run.mode == "full" else moved
+    tally.add_listings(listings)
+    tally.changes.update({k: int((change == k).sum()) for k in ("new", "changed", "unchanged")})
+    _write_chunk(base, run, cells[in_feed], listings[in_feed], _live_lines(listings[moved]), tally)
+    return base
+
+
+def _withdrawn_chunk(gone: pd.DataFrame, run: RunOutputs, base: str, tally: Tally) -> str:
+    """Withdrawn listings: in delta mode their last published rows with stock 0; always their catalogue lines."""
+    tally.changes["withdrawn"] += len(gone)
+    lines = gone.assign(status="withdrawn")[CATALOGUE_COLUMNS]
+    if run.mode == "full":
+        _write_chunk(base, run, _no_cells(output_profile()), _no_listings(), lines, tally)
+        return base
+    notice = output_profile()["listing"]["withdrawn_description"]
+    feed = decode_rows(gone["listing"]).assign(stock=0, description_html=notice)
+    feed = feed[[c for c in _writer_columns() if c in feed.columns]].sort_values(SORT_KEYS, kind="stable")
+    feed = feed.reset_index(drop=True)
+    _write_chunk(base, run, taobao_rows(feed, output_profile()), feed, lines, tally)
+    return base
+
+
+def _write_chunk(base: str, run: RunOutputs, cells: pd.DataFrame, feed: pd.DataFrame, lines: pd.DataFrame,
+                 tally: Tally) -> None:
+    opts = run.storage_options
+    tally.feed_rows += len(feed)
+    body = b"".join(itertools.islice(_taobao_csv_chunks(cells, output_profile(), max(len(cells), 1)), 1, None))
+    work_area.write_bytes(f"{base}/feed.csv.part", body, opts)
+    work_area.write_table(f"{base}/feed.parquet", listings_arrow_table(feed), opts)
+    work_area.write_frame(f"{base}/catalogue.parquet", lines, opts)
+
+
+def _live_lines(moved: pd.DataFrame) -> pd.DataFrame:
+    """Catalogue lines of new or changed listings, with the listing kept to rebuild a withdrawal later."""
+    kept = [c for c in _writer_columns() if c != "description_html"]
+    return moved.assign(status="live", listing=encode_rows(moved, kept))[CATALOGUE_COLUMNS]
 
 
 def _write_feed_files(folder: FeedFolder, run: RunOutputs, feed_parts: list[dict], rejects: pd.DataFrame,
@@ -190,20 +227,21 @@ def _write_feed_files(folder: FeedFolder, run: RunOutputs, feed_parts: list[dict
     opts = run.storage_options
     profile = output_profile()
     header = next(_taobao_csv_chunks(_no_cells(profile), profile, 1))
+    chunks = [chunk for part in feed_parts for chunk in part["chunks"]]
 
     def write_csv(path: str) -> None:
         with open(path, "wb") as fh:
             fh.write(header)
-            for part in feed_parts:
-                fh.write(work_area.read_bytes(f"{part['base']}/feed.csv.part", opts))
+            for chunk in chunks:
+                fh.write(work_area.read_bytes(f"{chunk}/feed.csv.part", opts))
 
     folder.write(TMALL_CSV, write_csv, rows=tally.feed_rows)
-    folder.write(TMALL_PARQUET, _parquet_streamer([f"{p['base']}/feed.parquet" for p in feed_parts], opts,
+    folder.write(TMALL_PARQUET, _parquet_streamer([f"{c}/feed.parquet" for c in chunks], opts,
                                                   listings_arrow_table(_no_listings()).schema),
                  rows=tally.feed_rows)
     folder.write(REJECTS, utf8_csv(rejects[REJECT_COLUMNS]), rows=len(rejects))
     folder.write(PENDING_CSV, pending_csv_bytes(run.pending), rows=len(run.pending))
-    validated = [f"{p['base']}/validated.parquet" for p in feed_parts if p["rows"]]
+    validated = [p["validated"] for p in feed_parts if p["rows"]]
     folder.write(VALIDATED, _parquet_streamer(validated, opts, _unified_schema(validated, opts)),
                  rows=sum(p["rows"] for p in feed_parts))
 
@@ -231,6 +269,16 @@ def _unified_schema(uris: list[str], opts: dict) -> pa.Schema:
     return pa.unify_schemas(schemas, promote_options="permissive")
 
 
+def _record_catalogue(catalogue: Catalogue, run: RunOutputs, feed_parts: list[dict]) -> None:
+    """The catalogue lines of each vendor read, one vendor (one transaction) at a time."""
+    for part in feed_parts:
+        if part["vendor_read"]:
+            lines = [_read(f"{chunk}/catalogue.parquet", run) for chunk in part["chunks"]]
+            lines = [frame for frame in lines if not frame.empty]
+            catalogue.record(run.run_date, pd.concat(lines, ignore_index=True) if lines else _no_lines(),
+                             {part["vendor_id"]})
+
+
 def _manifest(run: RunOutputs, folder: FeedFolder, inputs: list[dict], tally: Tally) -> dict:
     skipped = [rec for rec in inputs if rec["status"] == "skipped"]
     kept = sum(rec["rows_published"] for rec in skipped)
@@ -256,27 +304,6 @@ def _manifest(run: RunOutputs, folder: FeedFolder, inputs: list[dict], tally: Ta
 
 def _vendors_read(records: list[dict]) -> set[str]:
     return {r["vendor_id"] for r in records if r["status"] == "processed" and r["vendor_id"]}
-
-
-def _feed_rows(listings: pd.DataFrame, change: pd.Series, gone: pd.DataFrame, mode: str) -> pd.DataFrame:
-    if mode == "full":
-        return listings
-    notice = output_profile()["listing"]["withdrawn_description"]
-    withdrawals = (decode_rows(gone["listing"]).assign(stock=0, description_html=notice) if not gone.empty
-                   else listings.iloc[:0])
-    changed = listings[(change != "unchanged").to_numpy()]
-    feed = pd.concat([changed, withdrawals[[c for c in withdrawals.columns if c in listings.columns]]],
-                     ignore_index=True) if not withdrawals.empty else changed
-    return feed.sort_values(SORT_KEYS, kind="stable").reset_index(drop=True)
-
-
-def _changes(listings: pd.DataFrame, change: pd.Series, gone: pd.DataFrame) -> pd.DataFrame:
-    """The catalogue lines this run writes: new or changed listings (live) and withdrawn ones."""
-    moved = listings[(change != "unchanged").to_numpy()]
-    kept = [c for c in _writer_columns() if c != "description_html"]
-    live = moved.assign(status="live", listing=encode_rows(moved, kept))
-    columns = ["vendor_id", "sku", "status", "listing_hash", "listing"]
-    return pd.concat([live[columns], gone.assign(status="withdrawn")[columns]], ignore_index=True)
 
 
 def _input_counts(records: list[dict], rejects: pd.DataFrame, tally: Tally) -> list[dict]:
@@ -327,6 +354,10 @@ def _writer_columns() -> list[str]:
 
 def _no_listings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in _writer_columns()})
+
+
+def _no_lines() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in CATALOGUE_COLUMNS})
 
 
 def _no_previous() -> pd.DataFrame:
