@@ -31,7 +31,8 @@ class RunSummary:
 def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "full", translator: str = "none",
         min_shelf_life_days: int = 180, storage_options: dict | None = None, translator_client=None,
         on_file: Callable[[dict], None] | None = None,
-        on_discovered: Callable[[int], None] | None = None, workers: int = 1) -> RunSummary:
+        on_discovered: Callable[[int], None] | None = None, workers: int = 1, chunk_rows: int = 50_000
+        ) -> RunSummary:
     """Process every file of the intake for `run_date` and publish `<out>/<date>/` atomically.
 
     Raises IntakeUnavailable, OutputUnavailable, StateUnavailable or ValueError (bad option) when the run
@@ -41,7 +42,7 @@ def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "fu
     from pipeline.load.state import StateStore
 
     ctx = RunContext(intake, out, state, run_date.isoformat(), mode, translator, min_shelf_life_days,
-                     storage_options or {})
+                     storage_options or {}, chunk_rows)
     StateStore.open(state)                                  # fail fast on an unusable store …
     FeedFolder(out, ctx.run_date, ctx.storage_options).abandon()   # … or output
     client = translator_client if translator_client is not None else make_translator(translator)

@@ -50,6 +50,7 @@ class RunContext:
     translator: str = "none"
     min_shelf_life_days: int = 180
     storage_options: dict = field(default_factory=dict)
+    chunk_rows: int = 50_000           # rows localised, priced and published at a time within a vendor
 
     @property
     def date(self) -> dt.date:
@@ -189,8 +190,9 @@ def localize_rows(ctx: RunContext, file_uris: list[str], translator=None) -> str
     parts, totals = [], Counter()
     for vendor, uris in itertools.groupby(sorted(read, key=lambda u: records[u]["vendor_id"]),
                                           key=lambda u: records[u]["vendor_id"]):
-        part, stats = _localize_vendor(ctx, vendor, [(uri, records[uri]) for uri in uris], memory, translator)
-        parts.append({"vendor_id": vendor, "rows": part})
+        vendor_parts, stats = _localize_vendor(ctx, vendor, [(uri, records[uri]) for uri in uris], memory,
+                                               translator)
+        parts += [{"vendor_id": vendor, "rows": part} for part in vendor_parts]
         totals.update(stats)
     if translator is not None:     # its counters run over the whole run, not per vendor
         totals["mt_calls"], totals["mt_chars"] = translator.calls, translator.chars_sent
@@ -201,31 +203,49 @@ def localize_rows(ctx: RunContext, file_uris: list[str], translator=None) -> str
 
 
 def _localize_vendor(ctx: RunContext, vendor: str, files: list[tuple[str, dict]], memory, translator
-                     ) -> tuple[str, dict]:
+                     ) -> tuple[list[str], Counter]:
+    """Localise one vendor's valid rows, newest file first per SKU, in SKU order `ctx.chunk_rows` rows at a time;
+    returns the URIs of its parts (at least one) and the summed counters."""
     import pandas as pd
 
     from pipeline.load import work_area
-    from pipeline.localize import localize
-    from pipeline.transform.localize import pending_table
     from pipeline.transform.supersede import newest_wins
 
     opts = ctx.storage_options
     frames = [work_area.read_frame(f"{uri}/valid.parquet", opts) for uri, _ in files]
     frames = [f for f in frames if not f.empty]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    del frames
     order = {r["path"]: n for n, r in enumerate(sorted((r for _, r in files), key=lambda r: (r.get("modified") or "",
                                                                                           r["path"])))}
     rows, superseded = newest_wins(rows, order)
+    if not rows.empty:
+        rows = rows.sort_values(["sku", "source_file", "source_row"], kind="stable").reset_index(drop=True)
+    base = f"{ctx.work}/localized/{hashlib.sha256(vendor.encode()).hexdigest()[:16]}"
+    work_area.write_frame(f"{base}/superseded.parquet", superseded, opts)
+    uris, totals = [], Counter()
+    for n, start in enumerate(range(0, max(len(rows), 1), ctx.chunk_rows)):
+        uri = f"{base}/{n:05d}"
+        totals.update(_localize_chunk(rows.iloc[start:start + ctx.chunk_rows], memory, translator, uri, opts))
+        uris.append(uri)
+    return uris, totals
+
+
+def _localize_chunk(rows, memory, translator, uri: str, opts: dict) -> dict:
+    import pandas as pd
+
+    from pipeline.load import work_area
+    from pipeline.localize import localize
+    from pipeline.transform.localize import pending_table
+
     if rows.empty:
         frame, pending, stats = rows, pending_table(pd.DataFrame(columns=["target"]), rows, "zh-CN"), {}
     else:
-        localized = localize(rows, memory, translator)
+        localized = localize(rows.reset_index(drop=True), memory, translator)
         frame, pending, stats = localized.frame, localized.pending, localized.stats
-    uri = f"{ctx.work}/localized/{hashlib.sha256(vendor.encode()).hexdigest()[:16]}"
     work_area.write_frame(f"{uri}/rows.parquet", frame, opts)
     work_area.write_frame(f"{uri}/pending.parquet", pending, opts)
-    work_area.write_frame(f"{uri}/rejects.parquet", superseded, opts)
-    return uri, {k: v for k, v in stats.items() if isinstance(v, int)}
+    return {k: v for k, v in stats.items() if isinstance(v, int)}
 
 
 @_timed
@@ -287,29 +307,32 @@ def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str, list
     records = [work_area.read_json(f"{uri}/record.json", opts) for uri in file_uris]
     records += work_area.read_json(f"{ctx.work}/strays.json", opts)
     parts = work_area.read_json(f"{listings_uri}/parts.json", opts)
+    vendor_bases = sorted({p["rows"].rsplit("/", 1)[0] for p in parts})
     rejects = concat_rejects([work_area.read_frame(uri, opts) for uri in
                               [f"{u}/rejects.parquet" for u in file_uris]
-                              + [f"{p['rows']}/{name}.parquet" for p in parts for name in ("rejects", "no_rate")]])
+                              + [f"{b}/superseded.parquet" for b in vendor_bases]
+                              + [f"{p['rows']}/no_rate.parquet" for p in parts]])
     pending = outputs.merge_pending([work_area.read_frame(f"{p['rows']}/pending.parquet", opts) for p in parts])
     stats = work_area.read_json(f"{localized_uri}/stats.json", opts)
     eur = work_area.read_json(rates_uri, opts)["EUR"]
     timings = work_area.sum_json_numbers(f"{ctx.work}/timings", opts)
     folder = FeedFolder(ctx.out, ctx.run_date, opts)
     store = StateStore.open(ctx.state)
-    vendor_parts = [outputs.VendorPart(p["vendor_id"], f"{p['rows']}/rows.parquet", p["listings"]) for p in parts]
+    vendor_parts = [outputs.VendorPart(vendor, [(f"{p['rows']}/rows.parquet", p["listings"]) for p in chunks])
+                    for vendor, chunks in itertools.groupby(parts, key=lambda p: p["vendor_id"])]
     run = outputs.RunOutputs(ctx.date, ctx.mode, records, rejects, pending, stats, vendor_parts, eur, ctx.work, opts,
-                             timings, chunk_rows=outputs.CHUNK_ROWS)
+                             timings, chunk_rows=ctx.chunk_rows)
     manifest = outputs.publish(folder, run, Catalogue(store.engine))
     store.record_run(
         ctx.date, ctx.mode, {k: manifest[k] for k in ("rows_in", "rows_published", "rows_rejected", "rows_pending")},
         outputs.sha256_of(manifest), manifest["inputs"])
-    _store_unchanged_candidates(ctx, manifest["inputs"], rejects)
+    _store_unchanged_candidates(ctx, manifest["inputs"], rejects, vendor_parts)
     work_area.remove(ctx.work, opts)
     return {"folder": folder.final_path, **{k: manifest[k] for k in
                                              ("rows_in", "rows_published", "rows_rejected", "rows_pending")}}
 
 
-def _store_unchanged_candidates(ctx: RunContext, inputs: list[dict], rejects) -> None:
+def _store_unchanged_candidates(ctx: RunContext, inputs: list[dict], rejects, parts: list) -> None:
     """Store the results of each vendor this run read in full and left nothing pending, for later delta runs."""
     from pipeline.load import vendor_cache, work_area
 
@@ -326,24 +349,25 @@ def _store_unchanged_candidates(ctx: RunContext, inputs: list[dict], rejects) ->
         if key is None:
             continue
         uri = vendor_cache.entry_uri(ctx.out, vendor)
-        stable_until, currencies = _vendor_facts(ctx, vendor)
+        row_uris = [rows for part in parts if part.vendor_id == vendor for rows, _ in part.chunks]
+        stable_until, currencies = _vendor_facts(ctx, row_uris)
         work_area.write_frame(f"{uri}/rejects.parquet", rejects[rejects["vendor_id"] == vendor], opts)
         work_area.write_json(f"{uri}/entry.json", {
             "key": key, "vendor_id": vendor, "run_date": ctx.run_date, "records": group, "stable_until": stable_until,
             "rates": {c: rates.get(c) for c in currencies}}, opts)
 
 
-def _vendor_facts(ctx: RunContext, vendor: str) -> tuple[str | None, list[str]]:
+def _vendor_facts(ctx: RunContext, row_uris: list[str]) -> tuple[str | None, list[str]]:
     """(the last date the vendor's shelf-life checks give what they gave today, the currencies of its rows)."""
     import pyarrow.compute as pc
 
     from pipeline.load import vendor_cache, work_area
 
-    uri = f"{ctx.work}/localized/{hashlib.sha256(vendor.encode()).hexdigest()[:16]}/rows.parquet"
-    if not work_area.exists(uri, ctx.storage_options):
-        return None, []
-    names = work_area.read_schema(uri, ctx.storage_options).names
-    table = work_area.read_table(uri, ctx.storage_options, [c for c in ("shelf_life_days", "currency") if c in names])
-    days = table["shelf_life_days"].drop_null().to_pylist() if "shelf_life_days" in table.column_names else []
-    currencies = pc.unique(table["currency"]).drop_null().to_pylist() if "currency" in table.column_names else []
+    days, currencies = [], set()
+    for uri in row_uris:
+        names = work_area.read_schema(uri, ctx.storage_options).names
+        wanted = [c for c in ("shelf_life_days", "currency") if c in names]
+        table = work_area.read_table(uri, ctx.storage_options, wanted)
+        days += table["shelf_life_days"].drop_null().to_pylist() if "shelf_life_days" in names else []
+        currencies |= set(pc.unique(table["currency"]).drop_null().to_pylist()) if "currency" in names else set()
     return vendor_cache.stable_until(ctx.date, days, ctx.min_shelf_life_days), sorted(currencies)

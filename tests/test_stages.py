@@ -86,16 +86,35 @@ def test_a_full_run_never_skips(two_vendors, tmp_path):
     assert json.loads((Path(full.folder) / "manifest.json").read_text())["changes"]["vendors_skipped"] == 0
 
 
-def test_listings_written_a_few_at_a_time_give_the_same_feed(two_vendors, tmp_path, monkeypatch):
+def test_rows_processed_a_few_at_a_time_give_the_same_feed(two_vendors, tmp_path):
     import pyarrow.parquet as pq
 
-    from pipeline.load import outputs
-
     whole = run(str(two_vendors), str(tmp_path / "whole"), str(tmp_path / "state.db"), dt.date(2026, 10, 31))
-    monkeypatch.setattr(outputs, "CHUNK_ROWS", 3)
-    chunked = run(str(two_vendors), str(tmp_path / "chunked"), str(tmp_path / "state.db"), dt.date(2026, 10, 31))
+    chunked = run(str(two_vendors), str(tmp_path / "chunked"), str(tmp_path / "state.db"), dt.date(2026, 10, 31),
+                  chunk_rows=3)
     for name in ("tmall_upload.csv", "rejects.csv", "pending_translation.csv"):
         assert (Path(chunked.folder) / name).read_bytes() == (Path(whole.folder) / name).read_bytes()
     for name in ("tmall_upload.parquet", "validated_products.parquet"):
         assert pq.read_table(Path(chunked.folder) / name).equals(pq.read_table(Path(whole.folder) / name))
     assert chunked.manifest["changes"] == whole.manifest["changes"]     # a rerun of the date: new again
+
+
+def test_a_delta_in_small_chunks_finds_the_same_changes_and_withdrawals(two_vendors, tmp_path):
+    import pyarrow.parquet as pq
+
+    def runs(name: str, chunk_rows: int):
+        out, state = str(tmp_path / name / "out"), str(tmp_path / name / "state.db")
+        (tmp_path / name).mkdir()
+        shutil.copy(tmp_path / "state.db", state)           # the memory with the reviewed translations
+        run(str(two_vendors), out, state, dt.date(2026, 10, 31), chunk_rows=chunk_rows)
+        return lambda day: run(str(two_vendors), out, state, day, mode="delta", chunk_rows=chunk_rows)
+
+    whole, small = runs("whole", 50_000), runs("small", 2)
+    sheet = two_vendors / SOAPS / "cp1252-semicolon-ttc.csv"
+    lines = sheet.read_bytes().split(b"\r\n")
+    sheet.write_bytes(b"\r\n".join([lines[0], lines[1].replace(b";4,20", b";4,40"), *lines[3:]]))
+    a, b = whole(dt.date(2026, 11, 1)), small(dt.date(2026, 11, 1))
+    assert a.manifest["changes"] == b.manifest["changes"]
+    assert a.manifest["changes"]["changed"] == 1 and a.manifest["changes"]["withdrawn"] == 1
+    feed_a, feed_b = (pq.read_table(Path(s.folder) / "tmall_upload.parquet").to_pandas() for s in (a, b))
+    assert sorted(feed_a["sku"]) == sorted(feed_b["sku"]) and len(feed_a) == 2

@@ -55,11 +55,11 @@ CATALOGUE_COLUMNS = ["vendor_id", "sku", "status", "listing_hash", "listing"]
 
 @dataclass
 class VendorPart:
-    """One vendor's localised rows (valid rows, `pending_reason` set on those waiting) and listings, as URIs."""
+    """One vendor's chunks in SKU order: the URIs of its localised rows (valid rows, `pending_reason` set on those
+    waiting) and of their listings."""
 
     vendor_id: str
-    rows_uri: str
-    listings_uri: str | None
+    chunks: list[tuple[str, str | None]]
 
 
 @dataclass
@@ -142,7 +142,7 @@ def publish(folder: FeedFolder, run: RunOutputs, catalogue: Catalogue) -> dict:
         feed_parts.append(_vendor_feed(part, run, previous_of.get(part.vendor_id, previous.iloc[:0]),
                                        vendors_read, vendor_rejects, catalogue, tally))
     for vendor in sorted(vendors_read - {p.vendor_id for p in run.parts}):      # every row rejected: all withdrawn
-        part = VendorPart(vendor, "", None)
+        part = VendorPart(vendor, [])
         feed_parts.append(_vendor_feed(part, run, previous_of.get(vendor, previous.iloc[:0]), vendors_read,
                                        rejects[rejects["vendor_id"] == vendor], catalogue, tally))
     _write_feed_files(folder, run, feed_parts, rejects, tally)
@@ -155,25 +155,30 @@ def publish(folder: FeedFolder, run: RunOutputs, catalogue: Catalogue) -> dict:
 
 def _vendor_feed(part: VendorPart, run: RunOutputs, previous: pd.DataFrame, vendors_read: set[str],
                  rejects: pd.DataFrame, catalogue: Catalogue, tally: Tally) -> dict:
-    """Compare one vendor's listings with the catalogue and write its feed parts, `run.chunk_rows` listings at a
-    time, withdrawn listings last; returns where the parts are."""
-    listings = _read(part.listings_uri, run) if part.listings_uri else pd.DataFrame()
-    listings = (listings if not listings.empty else _no_listings()).sort_values(SORT_KEYS, kind="stable")
-    listings = listings.reset_index(drop=True)
-    rows = _without_helpers(_read(part.rows_uri, run) if part.rows_uri else pd.DataFrame())
-    waiting = rows[rows["pending_reason"].notna()] if "pending_reason" in rows else rows.iloc[:0]
-    gone = withdrawn(previous, vendors_read, pd.concat([listings[KEYS], waiting[KEYS], rejects[KEYS]]))
-    gone = catalogue.listings_of(run.run_date, gone) if not gone.empty else gone.assign(listing=pd.Series(dtype=object))
+    """Compare one vendor's listings with the catalogue and write its feed parts chunk by chunk, withdrawn listings
+    last; returns where the parts are."""
     base = f"{run.work}/feed/{hashlib.sha256(part.vendor_id.encode()).hexdigest()[:16]}"
-    chunks = [_listing_chunk(listings.iloc[start:start + run.chunk_rows], previous, run, f"{base}/{n:05d}", tally)
-              for n, start in enumerate(range(0, len(listings), run.chunk_rows))]
+    still_there = [rejects[KEYS]]
+    chunks, validated, rows_total = [], [], 0
+    for n, (rows_uri, listings_uri) in enumerate(part.chunks):
+        rows = _without_helpers(_read(rows_uri, run))
+        waiting = rows[rows["pending_reason"].notna()] if "pending_reason" in rows else rows.iloc[:0]
+        tally.waiting += len(waiting)
+        tally.per_file.update({(f, "pending"): k for f, k in waiting["source_file"].value_counts().items()})
+        if not rows.empty:
+            validated.append(work_area.write_frame(f"{base}/{n:05d}/validated.parquet", rows, run.storage_options))
+            rows_total += len(rows)
+        listings = _read(listings_uri, run) if listings_uri else pd.DataFrame()
+        listings = (listings if not listings.empty else _no_listings()).sort_values(SORT_KEYS, kind="stable")
+        still_there += [listings[KEYS], waiting[KEYS]]
+        chunks += [_listing_chunk(listings.iloc[start:start + run.chunk_rows], previous, run,
+                                  f"{base}/{n:05d}/{k:03d}", tally)
+                   for k, start in enumerate(range(0, len(listings), run.chunk_rows))]
+    gone = withdrawn(previous, vendors_read, pd.concat(still_there))
     if not gone.empty:
-        chunks.append(_withdrawn_chunk(gone, run, f"{base}/withdrawn", tally))
-    tally.waiting += len(waiting)
-    tally.per_file.update({(f, "pending"): n for f, n in waiting["source_file"].value_counts().items()})
-    work_area.write_frame(f"{base}/validated.parquet", rows, run.storage_options)
-    return {"vendor_id": part.vendor_id, "chunks": chunks, "validated": f"{base}/validated.parquet",
-            "vendor_read": part.vendor_id in vendors_read, "rows": len(rows)}
+        chunks.append(_withdrawn_chunk(catalogue.listings_of(run.run_date, gone), run, f"{base}/withdrawn", tally))
+    return {"vendor_id": part.vendor_id, "chunks": chunks, "validated": validated,
+            "vendor_read": part.vendor_id in vendors_read, "rows": rows_total}
 
 
 def _listing_chunk(listings: pd.DataFrame, previous: pd.DataFrame, run: RunOutputs, base: str, tally: Tally) -> str:
@@ -241,7 +246,7 @@ def _write_feed_files(folder: FeedFolder, run: RunOutputs, feed_parts: list[dict
                  rows=tally.feed_rows)
     folder.write(REJECTS, utf8_csv(rejects[REJECT_COLUMNS]), rows=len(rejects))
     folder.write(PENDING_CSV, pending_csv_bytes(run.pending), rows=len(run.pending))
-    validated = [p["validated"] for p in feed_parts if p["rows"]]
+    validated = [uri for p in feed_parts for uri in p["validated"]]
     folder.write(VALIDATED, _parquet_streamer(validated, opts, _unified_schema(validated, opts)),
                  rows=sum(p["rows"] for p in feed_parts))
 
@@ -371,8 +376,7 @@ def _no_cells(profile: dict) -> pd.DataFrame:
 def _without_helpers(rows: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in ("vendor_id", "sku", "source_file")})
-    helpers = [c for c in rows.columns if c.endswith(HELPER_SUFFIXES)]
-    return rows.drop(columns=helpers).sort_values(["vendor_id", "source_file", "source_row"], kind="stable")
+    return rows.drop(columns=[c for c in rows.columns if c.endswith(HELPER_SUFFIXES)])
 
 
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
