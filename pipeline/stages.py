@@ -313,7 +313,7 @@ def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str, list
                               + [f"{b}/superseded.parquet" for b in vendor_bases]
                               + [f"{p['rows']}/no_rate.parquet" for p in parts]])
     pending = outputs.merge_pending([work_area.read_frame(f"{p['rows']}/pending.parquet", opts) for p in parts])
-    stats = work_area.read_json(f"{localized_uri}/stats.json", opts)
+    stats = {**work_area.read_json(f"{localized_uri}/stats.json", opts), "pending": len(pending)}  # distinct segments
     eur = work_area.read_json(rates_uri, opts)["EUR"]
     timings = work_area.sum_json_numbers(f"{ctx.work}/timings", opts)
     folder = FeedFolder(ctx.out, ctx.run_date, opts)
