@@ -15,11 +15,13 @@ def make_listings(rows: pd.DataFrame, rates: dict[str, FxRate]) -> tuple[pd.Data
     """(listings of every row ready to publish, rejects of rows whose currency has no usable rate)."""
     if rows.empty or "pending_reason" not in rows:
         return pd.DataFrame(), empty_rejects()
-    ready = rows[rows["pending_reason"].isna()]
+    waiting = rows["pending_reason"].notna()
+    ready = rows[~waiting] if waiting.any() else rows
     no_rate = ~ready["currency"].isin(list(rates))
-    rejects = make_rejects(ready[no_rate], field="currency", rule="currency_no_rate") if no_rate.any() \
-        else empty_rejects()
-    ready = ready[~no_rate]
+    if no_rate.any():
+        rejects, ready = make_rejects(ready[no_rate], field="currency", rule="currency_no_rate"), ready[~no_rate]
+    else:
+        rejects = empty_rejects()
     if ready.empty:
         return pd.DataFrame(), rejects
     classified = classify(ready, category_rules())

@@ -11,20 +11,28 @@ cbec_tax_rate) are rounded half-up to 10 decimal places (decimal128(20, 10)) and
 """
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.transform.arrow_text import arrow_text, buffers, large, utf8_bytes
 from pipeline.transform.localize import PENDING_COLUMNS
-from pipeline.transform.spreadsheet_safety import neutralise, neutralise_frame
-from pipeline.transform.taobao_rows import SORT_KEYS
-from pipeline.transform.text import per_distinct
+from pipeline.transform.spreadsheet_safety import DANGEROUS_PREFIXES, PLAIN_NUMBER, neutralise_frame
+from pipeline.transform.taobao_rows import sorted_positions
 
+# spreadsheet_safety.PLAIN_NUMBER as a whole-cell RE2 pattern (Python's \d is any Unicode decimal digit).
+PLAIN_NUMBER_RE2 = "^(?:" + PLAIN_NUMBER.replace(r"\d", r"\p{Nd}") + ")$"
+# The prefixes as bytes, when each is one ASCII character (a cell's first UTF-8 byte then tells); else None.
+FORMULA_BYTES = (np.frombuffer("".join(DANGEROUS_PREFIXES).encode("ascii"), dtype=np.uint8)
+                 if all(len(p) == 1 and p.isascii() for p in DANGEROUS_PREFIXES) else None)
 TMALL_CSV = "tmall_upload.csv"
 TMALL_PARQUET = "tmall_upload.parquet"
 PENDING_CSV = "pending_translation.csv"
@@ -79,64 +87,109 @@ def taobao_csv_writer(rows: pd.DataFrame, profile: dict[str, Any], chunk_rows: i
 
 
 def _taobao_csv_chunks(rows: pd.DataFrame, profile: dict[str, Any], chunk_rows: int) -> Iterator[bytes]:
+    yield taobao_csv_header(profile)
+    yield from taobao_csv_lines(rows, profile, chunk_rows)
+
+
+def taobao_csv_header(profile: dict[str, Any]) -> bytes:
+    """The start of tmall_upload.csv: the byte-order mark, the version row, the English and Chinese names."""
     file = profile["file"]
-    columns = profile["columns"]
-    end = file["line_terminator"]
-    header = [file["version_row"], file["delimiter"].join(c["en"] for c in columns),
-              file["delimiter"].join(c["zh"] for c in columns)]
-    yield ("\ufeff" + "".join(line + end for line in header)).encode(file["encoding"])
+    names = [file["delimiter"].join(c[lang] for c in profile["columns"]) for lang in ("en", "zh")]
+    header = [file["version_row"], *names]
+    return ("\ufeff" + "".join(line + file["line_terminator"] for line in header)).encode(file["encoding"])
+
+
+def taobao_csv_lines(rows: pd.DataFrame, profile: dict[str, Any], chunk_rows: int = 50_000) -> Iterator[bytes]:
+    """The encoded lines of `rows` (from taobao_rows), `chunk_rows` at a time: cells neutralised and quoted a column
+    at a time, lines joined in Arrow, each chunk encoded at once."""
+    file = profile["file"]
+    pieces: list[pa.Array | str] = []            # cells and the literal text between them: quotes, TABs
+    for n, column in enumerate(profile["columns"] if len(rows) else []):
+        cells = _neutralised(pc.fill_null(arrow_text(rows[column["en"]]), ""))
+        quote = '"' if column["kind"] == "text" else ""
+        if quote and _holds(cells, b'"'):
+            cells = pc.replace_substring(cells, '"', '""')
+        pieces += [("" if n == 0 else file["delimiter"]) + quote, cells, quote]
+    pieces = _merged_literals([*pieces, file["line_terminator"]])
     for start in range(0, len(rows), chunk_rows):
-        part = rows.iloc[start:start + chunk_rows]
-        cells = [_neutralised(part[c["en"]]) for c in columns]
-        cells = [_quoted(cell) if c["kind"] == "text" else cell for cell, c in zip(cells, columns, strict=True)]
-        data = map(file["delimiter"].join, zip(*(cell.tolist() for cell in cells), strict=True))
-        yield "".join(line + end for line in data).encode(file["encoding"])
+        parts = [large(p) if isinstance(p, str) else p.slice(start, chunk_rows) for p in pieces]
+        yield str(utf8_bytes(pc.binary_join_element_wise(*parts, large(""))), "utf-8").encode(file["encoding"])
 
 
-def _neutralised(s: pd.Series) -> pd.Series:
-    """spreadsheet_safety.neutralise once per distinct cell."""
-    return per_distinct(s, lambda values: neutralise(values).to_frame("cell"))["cell"]
+def _merged_literals(pieces: list) -> list:
+    """`pieces` with adjacent literal texts joined and empty ones dropped."""
+    merged: list = []
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        elif not (isinstance(piece, str) and not piece):
+            merged.append(piece)
+    return merged
 
 
-def _quoted(s: pd.Series) -> pd.Series:
-    """"text" with embedded quotes doubled, once per distinct cell."""
-    def quote(values: pd.Series) -> pd.DataFrame:
-        return ('"' + values.str.replace('"', '""') + '"').to_frame("cell")
+def _neutralised(cells: pa.Array) -> pa.Array:
+    """spreadsheet_safety.neutralise in Arrow: ' before a cell starting like a formula, plain numbers kept."""
+    starts = _starts_like_formula(cells)
+    if not starts.any():
+        return cells
+    risky = starts & ~pc.match_substring_regex(cells, PLAIN_NUMBER_RE2).to_numpy(zero_copy_only=False)
+    return pc.if_else(pa.array(risky), pc.binary_join_element_wise(large("'"), cells, large("")), cells)
 
-    return per_distinct(s, quote)["cell"]
+
+def _starts_like_formula(cells: pa.Array) -> np.ndarray:
+    """Whether each (non-null) cell starts with one of DANGEROUS_PREFIXES."""
+    if FORMULA_BYTES is None:
+        starts = functools.reduce(pc.or_, (pc.starts_with(cells, prefix) for prefix in DANGEROUS_PREFIXES))
+        return pc.fill_null(starts, False).to_numpy(zero_copy_only=False)
+    offsets, data = buffers(cells)
+    first = np.zeros(len(cells), dtype=np.uint8)
+    filled = offsets[1:] > offsets[:-1]
+    first[filled] = data[offsets[:-1][filled]]
+    return np.isin(first, FORMULA_BYTES)
+
+
+def _holds(cells: pa.Array, byte: bytes) -> bool:
+    offsets, data = buffers(cells)
+    return bool(len(data) and (data[offsets[0]:offsets[-1]] == ord(byte)).any())
 
 
 def listings_arrow_table(listings: pd.DataFrame) -> pa.Table:
     """The listings as an Arrow table with explicit types (PARQUET_COLUMNS), sorted by vendor_id and sku."""
-    ordered = listings.sort_values(SORT_KEYS, kind="stable").reset_index(drop=True)
-    arrays = {name: _arrow_array(ordered[source], name, arrow_type, exact)
-              for name, (source, arrow_type, exact) in PARQUET_COLUMNS.items()}
-    return pa.table(arrays)
+    order = sorted_positions(listings)
+    return pa.table({name: _arrow_array(listings[source], order, name, arrow_type, exact)
+                     for name, (source, arrow_type, exact) in PARQUET_COLUMNS.items()})
 
 
-def _arrow_array(s: pd.Series, name: str, arrow_type: pa.DataType, exact: bool) -> pa.Array:
+def _arrow_array(s: pd.Series, order: np.ndarray, name: str, arrow_type: pa.DataType, exact: bool) -> pa.Array:
     if pa.types.is_decimal(arrow_type):
-        s = _decimals(s, name, arrow_type.scale, exact)
-    elif pa.types.is_integer(arrow_type):
-        return pa.array(s.astype("Int64"), type=arrow_type)
+        return _decimals(s, order, name, arrow_type, exact)
+    if pa.types.is_integer(arrow_type):
+        values = pa.array(s.astype("Int64"), type=arrow_type)
     elif pa.types.is_boolean(arrow_type):
-        return pa.array(s.astype("boolean"), type=arrow_type)
-    values = s.astype(object).where(s.notna(), None).tolist()
-    return pa.array(values, type=arrow_type)
+        values = pa.array(s.astype("boolean"), type=arrow_type)
+    elif pa.types.is_string(arrow_type) and isinstance(s.dtype, pd.StringDtype):
+        values = arrow_text(s).cast(arrow_type)
+    else:
+        values = pa.array(s.astype(object), type=arrow_type, from_pandas=True)       # NA, None, NaN → null
+    return values if np.array_equal(order, np.arange(len(order))) else values.take(pa.array(order))
 
 
-def _decimals(s: pd.Series, name: str, scale: int, exact: bool) -> pd.Series:
-    """Each Decimal at `scale` decimal places, once per distinct value; inexact money raises ValueError."""
-    step = Decimal(1).scaleb(-scale)
+def _decimals(s: pd.Series, order: np.ndarray, name: str, arrow_type: pa.DataType, exact: bool) -> pa.Array:
+    """Each Decimal at the type's scale, rescaled once per distinct value, in `order`; inexact money raises
+    ValueError."""
+    step = Decimal(1).scaleb(-arrow_type.scale)
 
-    def rescale(value: Decimal) -> Decimal:
+    def rescale(value: Any) -> Decimal | None:
+        if value is None or pd.isna(value):
+            return None
         scaled = Decimal(value).quantize(step, rounding=ROUND_HALF_UP)
         if exact and scaled != value:
-            raise ValueError(f"{name} {value!r} has more than {scale} decimal places; it would be changed")
+            raise ValueError(f"{name} {value!r} has more than {arrow_type.scale} decimal places; it would be changed")
         return scaled
 
-    rescaled = per_distinct(s, lambda values: values.map(rescale).to_frame("value"), fill={"value": None})
-    return rescaled["value"]
+    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    distinct = pa.array([rescale(value) for value in np.asarray(uniques, dtype=object)], type=arrow_type)
+    return distinct.take(pa.array(codes[order]))
 
 
 def parquet_writer(listings: pd.DataFrame) -> Callable[[str], None]:
@@ -155,7 +208,54 @@ def pending_csv_bytes(pending: pd.DataFrame) -> bytes:
 
 
 def utf8_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM, comma, CRLF, formula-like cells neutralised: what Excel opens correctly."""
-    buffer = io.StringIO()
-    neutralise_frame(frame).to_csv(buffer, index=False, lineterminator="\r\n")
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """UTF-8 with BOM, comma, CRLF, formula-like cells neutralised: what Excel opens correctly.
+
+    The bytes of pandas' to_csv (csv.QUOTE_MINIMAL, NA as ""), built in Arrow when every column is text,
+    integer or boolean; otherwise written by pandas."""
+    kinds = [_csv_kind(frame[column]) for column in frame.columns]
+    if len(kinds) < 2 or None in kinds:                      # a lone empty cell would be written ""
+        buffer = io.StringIO()
+        neutralise_frame(frame).to_csv(buffer, index=False, lineterminator="\r\n")
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    cells = [CSV_CELLS[kind](frame[column]) for column, kind in zip(frame.columns, kinds, strict=True)]
+    names = [_csv_quoted(pa.array([str(name)], pa.large_string()))[0].as_py() for name in frame.columns]
+    head = ("\ufeff" + ",".join(names) + "\r\n").encode("utf-8")
+    if frame.empty:
+        return head
+    pieces = _merged_literals([part for cell in cells for part in (",", cell)][1:] + ["\r\n"])
+    lines = pc.binary_join_element_wise(*(large(p) if isinstance(p, str) else p for p in pieces), large(""))
+    return head + utf8_bytes(lines).tobytes()
+
+
+def _csv_kind(s: pd.Series) -> str | None:
+    """"bool", "integer" or "text" for the columns utf8_csv writes itself; None for those left to pandas."""
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return "bool"
+    if pd.api.types.is_integer_dtype(s.dtype):
+        return "integer"
+    if isinstance(s.dtype, pd.StringDtype) or (
+            s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")):
+        return "text"
+    return None
+
+
+def _csv_text(s: pd.Series) -> pa.Array:
+    """Text cells, neutralised as neutralise_frame does, quoted where needed."""
+    cells = pc.fill_null(arrow_text(s), "")
+    return _csv_quoted(_neutralised(cells) if len(cells) else cells)
+
+
+CSV_CELLS: dict[str, Callable[[pd.Series], pa.Array]] = {
+    "bool": lambda s: pc.fill_null(pc.if_else(pa.array(s.astype("boolean")), large("True"), large("False")), ""),
+    "integer": lambda s: pc.fill_null(pa.array(s.astype("Int64")).cast(pa.large_string()), ""),
+    "text": _csv_text,
+}
+
+
+def _csv_quoted(cells: pa.Array) -> pa.Array:
+    """Cells holding a comma, quote, CR or LF in quotes, their quotes doubled (csv.QUOTE_MINIMAL)."""
+    special = pc.match_substring_regex(cells, '[,"\r\n]')
+    if not pc.any(special).as_py():
+        return cells
+    quoted = pc.binary_join_element_wise(large('"'), pc.replace_substring(cells, '"', '""'), large('"'), large(""))
+    return pc.if_else(special, quoted, cells)

@@ -6,6 +6,7 @@ compared once per distinct (category, title) pair, keywords as whole words after
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -39,15 +40,16 @@ def classify(frame: pd.DataFrame, rules: dict[str, Any]) -> pd.DataFrame:
     """
     keys = pd.DataFrame({name: frame[name] if name in frame else pd.Series(pd.NA, index=frame.index)
                          for name in ("category", "title")}).astype(object).fillna("")
-    distinct = keys.drop_duplicates().reset_index(drop=True)
-    positions = pd.MultiIndex.from_frame(distinct).get_indexer(pd.MultiIndex.from_frame(keys))
+    positions = keys.groupby(["category", "title"], sort=False).ngroup().to_numpy()
+    _, first = np.unique(positions, return_index=True)         # groups are numbered in first-seen order
+    distinct = keys.iloc[first].reset_index(drop=True)
     rule_of_row = _matching_rule(distinct["category"], distinct["title"], rules["rules"])[positions]
 
     mapped = rule_of_row >= 0
     cids = np.array([r["category_id"] for r in rules["rules"]] + [0], dtype="int64")
     classes = np.array([r["product_class"] for r in rules["rules"]] + [rules["unmapped_class"]], dtype=object)
     category_id = pd.Series(cids[rule_of_row], index=frame.index, dtype="Int64")
-    out = frame.copy()
+    out = frame.copy(deep=False)                # copy-on-write: the caller's frame is never changed
     out["category_id"] = category_id
     out["category_name_zh"] = category_id.map(rules["categories"]).astype(object).where(mapped, pd.NA)
     rule_class = pd.Series(classes[rule_of_row], index=frame.index, dtype=object)
@@ -75,6 +77,12 @@ def _matching_rule(category: pd.Series, title: pd.Series, rules: list[dict[str, 
 
 def _words_pattern(words: list[str]) -> str:
     """A regex matching any of `words` (normalised like the texts) as whole words; "" for no words."""
+    return _pattern_of(tuple(words))
+
+
+@functools.cache
+def _pattern_of(words: tuple[str, ...]) -> str:
+    """_words_pattern, once per process for each list of words (classify runs once per vendor)."""
     if not words:
         return ""
     normalised = sorted(set(match_text(pd.Series(words, dtype=object))) - {""}, key=len, reverse=True)

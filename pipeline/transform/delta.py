@@ -6,22 +6,39 @@ import hashlib
 import json
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
+
+from pipeline.transform.arrow_text import STR, arrow_text, buffers, large, utf8_bytes
 
 KEYS = ["vendor_id", "sku"]
+JSON_BLOCK_BYTES = 16 << 20
+# What Arrow's JSON reader gives for JSON's own values (anything else comes from an encoded value, or is refused).
+PLAIN_JSON_TYPES = (pa.null(), pa.bool_(), pa.int64(), pa.float64(), pa.string())
 
 
 def content_hashes(cells: pd.DataFrame, chunk_rows: int = 100_000) -> pd.Series:
-    """sha256 of each row's published cells (the Taobao Assistant columns), `chunk_rows` rows at a time."""
-    parts = [_hashes(cells.iloc[start:start + chunk_rows]) for start in range(0, len(cells), chunk_rows)]
-    return pd.concat(parts) if parts else pd.Series(dtype=object, index=cells.index)
+    """sha256 (hex) of each row's published cells (the Taobao Assistant columns) as UTF-8, joined by U+001F;
+    `chunk_rows` rows at a time. Cells are text (taobao_rows); anything else is hashed as its str()."""
+    table = pa.table({str(n): arrow_text(cells[c]) for n, c in enumerate(cells.columns)}) if len(cells.columns) \
+        else pa.table({"0": pa.repeat(large(""), len(cells))})
+    digests: list[str] = []
+    for start in range(0, len(cells), chunk_rows):
+        part = table.slice(start, chunk_rows)
+        joined = pc.binary_join_element_wise(*(pc.fill_null(column, "") for column in part.columns),
+                                            large("\x1f"))
+        digests += _sha256_each(joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined)
+    return pd.Series(digests, index=cells.index, dtype=STR)
 
 
-def _hashes(cells: pd.DataFrame) -> pd.Series:
-    text = cells.astype(str)
-    joined = text.iloc[:, 0].str.cat([text[c] for c in text.columns[1:]], sep="\x1f")
-    return pd.Series([hashlib.sha256(row.encode("utf-8")).hexdigest() for row in joined], index=cells.index,
-                     dtype=object)
+def _sha256_each(texts: pa.Array) -> list[str]:
+    """The hex sha256 of each value of a large_string array, read straight from its buffers."""
+    offsets, data = buffers(texts)
+    view, sha256, ends = memoryview(data), hashlib.sha256, offsets.tolist()
+    return [sha256(view[begin:end]).hexdigest() for begin, end in zip(ends[:-1], ends[1:], strict=True)]
 
 
 def classify_changes(current: pd.DataFrame, previous: pd.DataFrame) -> pd.Series:
@@ -48,14 +65,95 @@ def withdrawn(previous: pd.DataFrame, active_vendors: set[str], still_there: pd.
 
 
 def encode_rows(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """Each row's `columns` as JSON text keeping decimals and dates exact (to rebuild a withdrawn listing)."""
-    records = frame[columns].astype(object).where(frame[columns].notna(), None).to_dict("records")
-    return pd.Series([json.dumps(r, default=_encode, sort_keys=True, ensure_ascii=False) for r in records],
-                     index=frame.index, dtype=object)
+    """Each row's `columns` as JSON text keeping decimals and dates exact (to rebuild a withdrawn listing): the text
+    of json.dumps(row, sort_keys=True, ensure_ascii=False), a Decimal as {"$decimal": "<str>"} and a date as
+    {"$date": "<iso>"}, missing values as null; built a column at a time (str dtype)."""
+    pieces: list[pa.Array | str] = []
+    for n, name in enumerate(sorted(dict.fromkeys(columns))):
+        pieces += [("{" if n == 0 else ", ") + json.dumps(name, ensure_ascii=False) + ": ", _json_values(frame[name])]
+    if not pieces or not len(frame):
+        return pd.Series("{}" if not pieces else pd.NA, index=frame.index, dtype=STR)
+    parts = [large(p) if isinstance(p, str) else p for p in [*pieces, "}"]]
+    return pd.Series(pd.array(pc.binary_join_element_wise(*parts, large("")), dtype=STR), index=frame.index)
+
+
+def _json_values(s: pd.Series) -> pa.Array:
+    """The JSON text of each value of a column, as _encode and json.dumps write it ("null" when missing)."""
+    kind = pd.api.types.infer_dtype(s, skipna=True) if s.dtype == object else None
+    if pd.api.types.is_bool_dtype(s.dtype):
+        values = pc.if_else(pa.array(s.astype("boolean")), large("true"), large("false"))
+    elif pd.api.types.is_integer_dtype(s.dtype):
+        values = pa.array(s.astype("Int64")).cast(pa.large_string())
+    elif kind == "decimal":                      # per row: equal decimals may be written differently (1.5, 1.50)
+        missing = s.isna().to_numpy()
+        text = map(str, s.to_numpy()) if not missing.any() else \
+            (None if m else str(v) for v, m in zip(s.to_numpy(), missing, strict=True))
+        values = pc.binary_join_element_wise(large('{"$decimal": "'), pa.array(text, type=pa.large_string()),
+                                             large('"}'), large(""))
+    elif isinstance(s.dtype, pd.StringDtype) or kind in ("string", "empty", "date"):
+        values = _per_distinct_json(s)
+    else:
+        values = pa.array([None if pd.isna(v) else json.dumps(v, default=_encode, ensure_ascii=False)
+                           for v in s.astype(object)], type=pa.large_string())
+    return pc.fill_null(values, large("null"))
+
+
+def _per_distinct_json(s: pd.Series) -> pa.Array:
+    """Text or dates as JSON (missing as null): json.dumps once per distinct value when values repeat, else
+    strings quoted and escaped in Arrow."""
+    codes, uniques = pd.factorize(s)
+    if len(uniques) > len(s) // 4 and isinstance(uniques[0] if len(uniques) else "", str):
+        return _json_strings(arrow_text(s))
+    texts = [json.dumps(value, default=_encode, ensure_ascii=False) for value in np.asarray(uniques, dtype=object)]
+    return pa.array(texts, type=pa.large_string()).take(pa.array(codes, mask=codes < 0))
+
+
+def _json_strings(text: pa.Array) -> pa.Array:
+    """json.dumps(value, ensure_ascii=False) of each string: quoted; quotes, backslashes and control
+    characters escaped (done by json for the few values holding one)."""
+    quoted = pc.binary_join_element_wise(large('"'), text, large('"'), large(""))
+    special = pc.fill_null(pc.match_substring_regex(text, r'[\x00-\x1f"\\]'), False)
+    if not pc.any(special).as_py():
+        return quoted
+    escaped = [json.dumps(value, ensure_ascii=False) for value in pc.filter(text, special).to_pylist()]
+    return pc.replace_with_mask(quoted, special, pa.array(escaped, type=pa.large_string()))
 
 
 def decode_rows(texts: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame([json.loads(t, object_hook=_decode) for t in texts]) if len(texts) else pd.DataFrame()
+    """The rows encode_rows wrote, as pd.DataFrame([json.loads(text, object_hook=_decode) …]) gives them: one row
+    per text, columns in order of appearance, Decimal and date objects, str, int64 (float64 with NaN when
+    missing), bool (object when missing). Parsed by Arrow; texts Arrow would read otherwise go through json."""
+    if not len(texts):
+        return pd.DataFrame()
+    data = utf8_bytes(pc.binary_join_element_wise(arrow_text(texts), large("\n"), large("")))
+    try:
+        table = pa_json.read_json(pa.BufferReader(pa.py_buffer(data)),
+                                  read_options=pa_json.ReadOptions(block_size=JSON_BLOCK_BYTES))
+        if table.num_rows != len(texts):                 # a missing or blank text: json says what is wrong
+            raise ValueError("not one JSON object per text")
+        return pd.DataFrame({name: _decoded(column) for name, column in zip(table.column_names, table.columns,
+                                                                              strict=True)})
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+        return pd.DataFrame([json.loads(t, object_hook=_decode) for t in texts])
+
+
+def _decoded(column: pa.ChunkedArray) -> pd.Series:
+    """An Arrow JSON column as pandas holds what json.loads gives; {"$decimal"} and {"$date"} structs become
+    Decimal and date objects. ValueError for what Arrow reads otherwise (strings it took for timestamps …)."""
+    if column.type in PLAIN_JSON_TYPES:
+        return column.to_pandas()
+    names = [field.name for field in column.type] if pa.types.is_struct(column.type) else []
+    if names == ["$date"]:       # a string, or a timestamp as Arrow infers from ISO dates (never with a time of day)
+        value = pc.struct_field(column, [0])
+        dates = value.cast(pa.date32())
+        if pa.types.is_timestamp(value.type) and not pc.all(pc.equal(dates.cast(value.type), value)).as_py():
+            raise ValueError("a $date with a time of day")
+        return dates.to_pandas(date_as_object=True)
+    if names != ["$decimal"] or not pa.types.is_string(column.type.field(0).type):
+        raise ValueError(f"not an encoded value: {column.type}")
+    codes, uniques = pd.factorize(pc.struct_field(column, [0]).to_pandas())   # texts: "1.5" and "1.50" stay apart
+    decimals = np.array([Decimal(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(decimals[codes], dtype=object)
 
 
 def _encode(value):

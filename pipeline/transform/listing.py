@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline import config
 from pipeline.transform.categories import category_rules
@@ -42,6 +44,8 @@ LATIN_WORD_END = re.compile(r"[0-9A-Za-z\u00c0-\u024f]+$")
 LATIN_LETTER = re.compile(r"[0-9A-Za-z\u00c0-\u024f]")
 DANGLING = " -–—,;:/·(（[【'’\"“"
 HASH_DIGITS = 10
+# The other columns the title and description are made of (besides the name and net content).
+TEXT_INPUTS = ["description_zh", "ingredients_zh", "shelf_life_days", "product_class"]
 
 
 def output_profile(name: str = DEFAULT_PROFILE) -> dict[str, Any]:
@@ -51,27 +55,48 @@ def output_profile(name: str = DEFAULT_PROFILE) -> dict[str, Any]:
 
 def build_listings(frame: pd.DataFrame, profile: dict[str, Any] | None = None,
                    rules: dict[str, Any] | None = None) -> pd.DataFrame:
-    """`frame` (classified and priced) plus title_listing, title_truncated, description_html and outer_id."""
+    """`frame` (classified and priced) plus title_listing, title_truncated, description_html and outer_id.
+
+    Titles and descriptions are composed once per distinct (name, brand, net content, description,
+    ingredients, shelf life, product class), then aligned back to the rows."""
     profile = profile or output_profile()
     limits = profile["listing"]
-    out = frame.copy()
+    out = frame.copy(deep=False)                # copy-on-write: the caller's frame is never changed
     name = out["title_zh"].where(out["title_zh"].notna(), out["title"]).astype(object)
     spec = net_content_zh(out["net_content"], out["net_unit"], limits["net_content_units"])
-    titles = listing_titles(out["brand"], name, spec, limits)
-    out["title_listing"] = titles["title_listing"]
-    out["title_truncated"] = titles["title_truncated"]
-    out["description_html"] = description_html(out, name, spec, limits, rules or category_rules())
+    positions, texts = distinct_rows(pd.DataFrame({
+        "name": name, "brand": out["brand"], "spec": spec, **{c: out[c] for c in TEXT_INPUTS}}))
+    titles = listing_titles(texts["brand"], texts["name"], texts["spec"], limits)
+    pages = description_html(texts, texts["name"], texts["spec"], limits, rules or category_rules())
+    out["title_listing"] = _taken(titles["title_listing"], positions, out.index)
+    out["title_truncated"] = titles["title_truncated"].to_numpy(dtype=bool)[positions]
+    out["description_html"] = _taken(pages, positions, out.index)
     out["outer_id"] = outer_ids(out["vendor_id"], out["sku"], limits["outer_id_max_bytes"])
     check_outer_ids(out)
     return out
 
 
+def distinct_rows(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """For each row of `keys`, the position of its distinct row; and the distinct rows (NA a value like any
+    other, in first-seen order, index 0..n-1)."""
+    ids = np.zeros(len(keys), dtype=np.intp)
+    for column in keys.columns:
+        codes, uniques = pd.factorize(keys[column], use_na_sentinel=False)
+        ids, _ = pd.factorize(ids * len(uniques) + codes)          # < rows², no overflow up to 10⁹ rows
+    _, first = np.unique(ids, return_index=True)                   # ids are numbered in first-seen order
+    return ids, keys.iloc[first].reset_index(drop=True)
+
+
+def _taken(values: pd.Series, positions: np.ndarray, index: pd.Index) -> pd.Series:
+    return pd.Series(values.to_numpy(dtype=object)[positions], index=index, dtype=object)
+
+
 def map_distinct(keys: pd.DataFrame, fn: Callable[..., Any]) -> pd.Series:
     """fn(*row) once per distinct row of `keys` (NA included), aligned back to `keys`' index (object)."""
-    distinct = keys.drop_duplicates()
+    positions, distinct = distinct_rows(keys)
     results = np.empty(len(distinct), dtype=object)
-    results[:] = [fn(*row) for row in distinct.itertuples(index=False, name=None)]
-    positions = pd.MultiIndex.from_frame(distinct).get_indexer(pd.MultiIndex.from_frame(keys))
+    for n, row in enumerate(distinct.itertuples(index=False, name=None)):
+        results[n] = fn(*row)
     return pd.Series(results[positions], index=keys.index, dtype=object)
 
 
@@ -106,18 +131,22 @@ def quantity_pattern(chinese_units: tuple[str, ...]) -> re.Pattern[str]:
 def listing_titles(brand: pd.Series, name: pd.Series, spec: pd.Series,
                    limits: dict[str, Any]) -> pd.DataFrame:
     """title_listing (str) and title_truncated (bool), once per distinct (brand, name, net content)."""
-    keys = pd.DataFrame({"brand": brand.astype(object), "name": name, "spec": spec.astype(object)})
+    keys = pd.DataFrame({"brand": brand.astype(object), "name": name.astype(object), "spec": spec.astype(object)})
+    positions, distinct = distinct_rows(keys)
     budget = limits["title_max_gbk_bytes"]
     chinese_units = tuple(w for words in limits["net_content_units"].values() for w in words)
     compose = functools.partial(compose_title, replacements=limits["gbk_replacements"],
                                 states_quantity=quantity_pattern(chinese_units))
-    composed = map_distinct(keys, functools.partial(compose, budget=budget))
-    titles = composed.str[0].astype(object)
-    risky = neutralise(titles) != titles
-    if risky.any():
-        composed[risky] = map_distinct(keys[risky], functools.partial(compose, budget=budget - 1))
-    return pd.DataFrame({"title_listing": composed.str[0].astype(object),
-                         "title_truncated": composed.str[1].astype(bool)}, index=keys.index)
+    rows = list(distinct.itertuples(index=False, name=None))
+    titles = np.empty(len(rows), dtype=object)
+    truncated = np.zeros(len(rows), dtype=bool)
+    for n, row in enumerate(rows):
+        titles[n], truncated[n] = compose(*row, budget=budget)
+    as_text = pd.Series(titles, dtype=object)
+    for n in np.flatnonzero((neutralise(as_text) != as_text).to_numpy()):   # the CSV will prefix a '
+        titles[n], truncated[n] = compose(*rows[n], budget=budget - 1)
+    return pd.DataFrame({"title_listing": pd.Series(titles[positions], index=keys.index, dtype=object),
+                         "title_truncated": truncated[positions]}, index=keys.index)
 
 
 def compose_title(brand: str | None, name: str | None, spec: str | None, budget: int,
@@ -147,10 +176,13 @@ def gbk_bytes(text: str) -> int:
 
 def gbk_text(text: str | None, replacements: dict[str, str]) -> str:
     """`text` with every character GBK cannot encode replaced, or stripped of its accent, or dropped."""
-    if text is None or pd.isna(text):
-        return ""
-    kept = [ch if _gbk_encodable(ch) else _gbk_substitute(ch, replacements) for ch in str(text)]
-    return re.sub(r"\s+", " ", "".join(kept)).strip()
+    if not isinstance(text, str):
+        if text is None or pd.isna(text):
+            return ""
+        text = str(text)
+    if not _gbk_encodable(text):
+        text = "".join(ch if _gbk_encodable(ch) else _gbk_substitute(ch, replacements) for ch in text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _gbk_encodable(text: str) -> bool:
@@ -183,10 +215,24 @@ def cut_to_gbk_bytes(text: str, budget: int) -> str:
 
 def description_html(frame: pd.DataFrame, name: pd.Series, spec: pd.Series, limits: dict[str, Any],
                      rules: dict[str, Any]) -> pd.Series:
-    """<p> paragraphs of description_zh (or the name), then the food label where the class asks for it."""
-    text = frame["description_zh"].where(frame["description_zh"].notna(), name)
+    """<p> paragraphs of description_zh (or the name), then the food label where the class asks for it;
+    once per distinct (text, label)."""
+    food_classes = [c for c, spec_ in rules["product_classes"].items() if spec_.get("food_label")]
+    is_food = frame["product_class"].isin(food_classes).fillna(False).astype(bool)
+    label_values = {"name": name, "brand": frame["brand"], "spec": spec, "ingredients_zh": frame["ingredients_zh"],
+                    "shelf_life_days": frame["shelf_life_days"]}
+    keys = pd.DataFrame({"text": frame["description_zh"].where(frame["description_zh"].notna(), name),
+                         "is_food": is_food,
+                         **{key: value.astype(object).where(is_food, None) for key, value in label_values.items()}})
+    positions, distinct = distinct_rows(keys)
+    return pd.Series(_pages(distinct, limits).to_numpy()[positions], index=frame.index, dtype=object)
+
+
+def _pages(distinct: pd.DataFrame, limits: dict[str, Any]) -> pd.Series:
+    """description_html of each row of `distinct` (text, is_food and the label's values)."""
+    text = distinct["text"]
     body = paragraphs_html(text)
-    label = food_label_html(frame, name, spec, limits, rules)
+    label = food_label_html(distinct, limits)
     page = body + label
     too_long = page.str.len() > limits["description_max_chars"]
     if too_long.any():
@@ -218,24 +264,22 @@ def _fit_paragraphs(text: str, budget: int) -> str:
     return rendered(low) if low else ""
 
 
-def food_label_html(frame: pd.DataFrame, name: pd.Series, spec: pd.Series, limits: dict[str, Any],
-                    rules: dict[str, Any]) -> pd.Series:
-    """The Chinese electronic label table for food classes, "" for the others."""
+def food_label_html(label: pd.DataFrame, limits: dict[str, Any]) -> pd.Series:
+    """The Chinese electronic label table where `is_food`, "" elsewhere; `label` holds name, brand, spec
+    (net content), ingredients_zh and shelf_life_days."""
     words = limits["food_label"]
-    food_classes = [c for c, spec_ in rules["product_classes"].items() if spec_.get("food_label")]
-    is_food = frame["product_class"].isin(food_classes).fillna(False).astype(bool)
-    days = frame["shelf_life_days"].astype("Int64").astype("string") + words["days"]
-    items = [(words["name"], name), (words["brand"], frame["brand"]), (words["net_content"], spec),
-             (words["ingredients"], frame["ingredients_zh"]),
-             (words["origin"], pd.Series(limits["origin_country_zh"], index=frame.index)),
+    days = label["shelf_life_days"].astype("Int64").astype("string") + words["days"]
+    items = [(words["name"], label["name"]), (words["brand"], label["brand"]),
+             (words["net_content"], label["spec"]), (words["ingredients"], label["ingredients_zh"]),
+             (words["origin"], pd.Series(limits["origin_country_zh"], index=label.index)),
              (words["shelf_life"], days),
-             (words["storage"], pd.Series(limits["storage_zh"], index=frame.index))]
-    rows = pd.Series("", index=frame.index, dtype=object)
-    for label, value in items:
+             (words["storage"], pd.Series(limits["storage_zh"], index=label.index))]
+    rows = pd.Series("", index=label.index, dtype=object)
+    for name, value in items:
         escaped = _html_cells(value.astype(object))
-        rows = rows + ("<tr><th>" + label + "</th><td>" + escaped + "</td></tr>").where(escaped.notna(), "")
+        rows = rows + ("<tr><th>" + name + "</th><td>" + escaped + "</td></tr>").where(escaped.notna(), "")
     label_html = "<h3>" + words["heading"] + "</h3><table>" + rows + "</table>"
-    return label_html.where(is_food, "").astype(object)
+    return label_html.where(label["is_food"].astype(bool), "").astype(object)
 
 
 def _html_cells(values: pd.Series) -> pd.Series:
@@ -255,12 +299,17 @@ def _escape(text: str) -> str:
 
 def outer_ids(vendor_id: pd.Series, sku: pd.Series, max_bytes: int) -> pd.Series:
     """`<vendor_id>-<sku>`, or a prefix and a short hash when too long or ambiguous (module docstring)."""
-    plain = (vendor_id.astype(str) + "-" + sku.astype(str)).astype(object)
-    pairs = pd.DataFrame({"vendor_id": vendor_id, "sku": sku, "plain": plain}).drop_duplicates(
-        ["vendor_id", "sku"])
-    ambiguous = plain.isin(pairs["plain"][pairs["plain"].duplicated(keep=False)])
-    budget = max_bytes - (neutralise(plain) != plain).astype(int)
-    hashed = ambiguous | (plain.str.encode("utf-8").str.len() > budget)
+    plain = vendor_id.astype(str) + "-" + sku.astype(str)
+    ambiguous = np.zeros(len(plain), dtype=bool)
+    repeated = plain.duplicated(keep=False).to_numpy()
+    if repeated.any():                          # the same text from two different (vendor, sku) pairs?
+        pairs = pd.DataFrame({"vendor_id": vendor_id[repeated], "sku": sku[repeated], "plain": plain[repeated]})
+        pairs = pairs.drop_duplicates(["vendor_id", "sku"])
+        ambiguous = plain.isin(pairs["plain"][pairs["plain"].duplicated(keep=False)]).to_numpy()
+    budget = max_bytes - (neutralise(plain) != plain).to_numpy(dtype=int)
+    size = pc.binary_length(pa.array(plain, type=pa.large_string())).to_numpy(zero_copy_only=False)
+    hashed = ambiguous | (size > budget)
+    plain = plain.astype(object)
     if not hashed.any():
         return plain
     keys = pd.DataFrame({"vendor_id": vendor_id[hashed], "sku": sku[hashed], "budget": budget[hashed]})

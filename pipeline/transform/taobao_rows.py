@@ -4,7 +4,8 @@ Each profile column is filled `from` a listing column (formatted below), with a 
 where the `when` column has a value, if given), or left empty. Cells are plain text, never NA: numbers as
 digits ("123.40" for a price), empty cells as "". TAB, CR and LF inside a cell become spaces. Quoting and
 spreadsheet neutralisation are the writer's (pipeline/load/feed_files.py). Rows are sorted by vendor_id
-and sku, so the same listings always give the same rows.
+and sku, so the same listings always give the same rows. Columns are pandas' Arrow-backed `str`, built in
+Arrow; prices and brands are formatted once per distinct value.
 """
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from pipeline.transform.text import per_distinct
+from pipeline.transform.arrow_text import STR, arrow_text, large
 
 CENT = Decimal("0.01")
 CONTROL = r"[\t\r\n]"
@@ -24,48 +28,85 @@ SORT_KEYS = ["vendor_id", "sku"]
 
 def taobao_rows(listings: pd.DataFrame, profile: dict[str, Any]) -> pd.DataFrame:
     """One row per listing, one str column per profile column (English names, profile order)."""
-    ordered = listings.sort_values(SORT_KEYS, kind="stable").reset_index(drop=True)
-    cells = {column["en"]: _column_cells(ordered, column, profile) for column in profile["columns"]}
-    return pd.DataFrame(cells, index=ordered.index, dtype=object)
+    order = sorted_positions(listings)
+    cells = {column["en"]: pd.array(_column_cells(listings, order, column, profile), dtype=STR)
+             for column in profile["columns"]}
+    return pd.DataFrame(cells, index=pd.RangeIndex(len(order)))
 
 
-def _column_cells(listings: pd.DataFrame, column: dict[str, Any], profile: dict[str, Any]) -> pd.Series:
+def sorted_positions(listings: pd.DataFrame) -> np.ndarray:
+    """The positions of `listings`' rows in SORT_KEYS order (stable; code point order, as Python sorts)."""
+    if not len(listings):
+        return np.zeros(0, dtype=np.int64)
+    keys = pa.table({key: arrow_text(listings[key]) for key in SORT_KEYS})
+    return pc.sort_indices(keys, sort_keys=[(key, "ascending") for key in SORT_KEYS]).to_numpy()
+
+
+def _column_cells(listings: pd.DataFrame, order: np.ndarray, column: dict[str, Any],
+                  profile: dict[str, Any]) -> pa.Array:
+    rows = len(order)
     if "from" in column:
-        cells = FORMATTERS[column["from"]](listings[column["from"]], profile)
-        return cells.str.replace(CONTROL, " ", regex=True)
+        return FORMATTERS[column["from"]](listings[column["from"]], order, profile)
     if "value" in column:
-        constant = pd.Series(re.sub(CONTROL, " ", str(column["value"])), index=listings.index, dtype=object)
-        return constant.where(listings[column["when"]].notna(), "") if "when" in column else constant
-    return pd.Series("", index=listings.index, dtype=object)
+        constant = pa.repeat(large(re.sub(CONTROL, " ", str(column["value"]))), rows)
+        if "when" not in column:
+            return constant
+        present = pa.array(listings[column["when"]].notna().to_numpy()[order])
+        return pc.if_else(present, constant, large(""))
+    return pa.repeat(large(""), rows)
 
 
-def _text(s: pd.Series, profile: dict[str, Any]) -> pd.Series:
-    return s.astype(object).where(s.notna(), "").astype(str).astype(object)
+def _in_order(values: pa.Array, order: np.ndarray) -> pa.Array:
+    return values if np.array_equal(order, np.arange(len(order))) else values.take(pa.array(order))
 
 
-def _list_item(s: pd.Series, profile: dict[str, Any]) -> pd.Series:
+def _text(s: pd.Series, order: np.ndarray, profile: dict[str, Any]) -> pa.Array:
+    """The text, "" when missing; TAB, CR and LF replaced in the distinct values that hold one."""
+    cells = pc.fill_null(_in_order(arrow_text(s), order), "")
+    distinct = cells.dictionary_encode()
+    if not pc.any(pc.match_substring_regex(distinct.dictionary, CONTROL)).as_py():
+        return cells
+    return pc.replace_substring_regex(distinct.dictionary, CONTROL, " ").take(distinct.indices)
+
+
+def _list_item(s: pd.Series, order: np.ndarray, profile: dict[str, Any]) -> pa.Array:
     """Text that goes into a comma-separated cell (inputValues): its own commas become spaces."""
-    return _text(s, profile).str.replace(r"\s*,\s*", " ", regex=True)
+    def values(distinct: pd.Series) -> pd.Series:
+        text = distinct.where(distinct.notna(), "").astype(str).astype(object)
+        return text.str.replace(r"\s*,\s*", " ", regex=True).str.replace(CONTROL, " ", regex=True)
+
+    return _per_distinct(s, order, values)
 
 
-def _category(s: pd.Series, profile: dict[str, Any]) -> pd.Series:
-    return s.astype("Int64").fillna(0).astype(str).astype(object)
+def _per_distinct(s: pd.Series, order: np.ndarray, format_values: Callable[[pd.Series], pd.Series]) -> pa.Array:
+    """`format_values` (distinct values, missing included, as an object Series → text) once per distinct
+    value of `s`, laid out in `order`."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    texts = format_values(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    return pa.array(texts, type=pa.large_string()).take(pa.array(codes[order]))
 
 
-def _stock(s: pd.Series, profile: dict[str, Any]) -> pd.Series:
+def _category(s: pd.Series, order: np.ndarray, profile: dict[str, Any]) -> pa.Array:
+    return _digits(s.astype("Int64").fillna(0), order)
+
+
+def _stock(s: pd.Series, order: np.ndarray, profile: dict[str, Any]) -> pa.Array:
     num = s.astype("Int64").fillna(profile["num_when_stock_unknown"])
     outside = (num < 0) | (num > profile["num_max"])
     if outside.any():
         raise ValueError(f"stock outside 0..{profile['num_max']}: {num[outside].head(5).tolist()}")
-    return num.astype(str).astype(object)
+    return _digits(num, order)
 
 
-def _price(s: pd.Series, profile: dict[str, Any]) -> pd.Series:
+def _digits(num: pd.Series, order: np.ndarray) -> pa.Array:
+    return pa.array(num.to_numpy(dtype=np.int64)[order]).cast(pa.large_string())
+
+
+def _price(s: pd.Series, order: np.ndarray, profile: dict[str, Any]) -> pa.Array:
     """Two decimals from a Decimal price; a missing, negative, too large or unrounded price is an error."""
     if s.isna().any():
         raise ValueError(f"{int(s.isna().sum())} listings have no price_cny")
-    return per_distinct(s, lambda values: values.map(lambda d: _two_decimals(d, profile["price_max"]))
-                        .to_frame("text"))["text"].astype(object)
+    return _per_distinct(s, order, lambda values: values.map(lambda d: _two_decimals(d, profile["price_max"])))
 
 
 def _two_decimals(price: Decimal, price_max: int) -> str:
@@ -74,7 +115,7 @@ def _two_decimals(price: Decimal, price_max: int) -> str:
     return f"{price.quantize(CENT):f}"
 
 
-FORMATTERS: dict[str, Callable[[pd.Series, dict[str, Any]], pd.Series]] = {
+FORMATTERS: dict[str, Callable[[pd.Series, np.ndarray, dict[str, Any]], pa.Array]] = {
     "title_listing": _text,
     "description_html": _text,
     "outer_id": _text,

@@ -219,3 +219,51 @@ def test_a_feed_without_listings_passes_the_independent_checker(tmp_path, shared
                             timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert len(_csv_rows((tmp_path / "2026-11-20" / TMALL_CSV).read_bytes())) == 3
+
+
+def _pandas_csv(frame: pd.DataFrame) -> bytes:
+    """utf8_csv as first written: pandas' to_csv of the neutralised frame."""
+    from pipeline.transform.spreadsheet_safety import neutralise_frame
+
+    buffer = io.StringIO()
+    neutralise_frame(frame).to_csv(buffer, index=False, lineterminator="\r\n")
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+@pytest.mark.parametrize("frame", [
+    pd.DataFrame({"text": ["x", None, "=1", "-5", 'q"uote', "com,ma", "new\nline", "cr\rx", "", "+", "-１"],
+                  "count": pd.array([1, None, -3, 4, 5, 6, 7, 8, 9, 10, 11], dtype="Int64"),
+                  "flag": pd.array([True, None, False] + [True] * 8, dtype="boolean"),
+                  "row": range(11), "kept": [True, False] * 5 + [True],
+                  "str": pd.Series(["é", "中文", pd.NA, "@x", "\tx", "  ", "a\r\nb", "x", "y", "z", "w"], dtype="str"),
+                  "empty": [pd.NA] * 11}),
+    pd.DataFrame({"a,b": ["1"], 'c"d': ["2"]}),
+    pd.DataFrame({"a": pd.Series([], dtype=object), "b": pd.Series([], dtype="Int64")}),
+    pd.DataFrame({"alone": ["x", ""]}),
+    pd.DataFrame({"number": [1.5, None], "text": ["x", "y"]}),
+], ids=["text-int-bool", "quoted-names", "no-rows", "one-column", "float"])
+def test_utf8_csv_writes_what_pandas_writes(frame):
+    assert utf8_csv(frame) == _pandas_csv(frame)
+
+
+def test_rejects_csv_writes_what_pandas_writes():
+    rejects = pd.DataFrame({"vendor_id": ["v"] * 3, "source_file": ["v/a.csv"] * 3,
+                            "source_row": pd.array([2, 3, None], dtype="Int64"), "sku": ["A", None, "-C"],
+                            "field": ["price"] * 3, "value": ["=1+1", "12,50 €", 'dit "bon"'],
+                            "rule": ["money_unreadable"] * 3, "message_fr": ["« x »"] * 3,
+                            "message_en": ["'x'\nline"] * 3})
+    assert utf8_csv(rejects[REJECT_COLUMNS]) == _pandas_csv(rejects[REJECT_COLUMNS])
+
+
+def test_a_cell_of_unicode_digits_is_a_plain_number_as_python_reads_it():
+    names = ["-３", "+１２", "-12a"]              # fullwidth digits: GBK has them
+    rows = _csv_rows(_feed_csv(build_listings(_priced().assign(brand=pd.NA, net_content=None, title_zh=names))))
+    assert sorted(r[0] for r in rows[3:]) == ["'-12a", "+１２", "-３"]
+
+
+def test_the_header_and_the_lines_make_the_csv():
+    from pipeline.load.feed_files import taobao_csv_header, taobao_csv_lines
+
+    rows = taobao_rows(build_listings(_priced()), PROFILE)
+    assert taobao_csv_header(PROFILE) + b"".join(taobao_csv_lines(rows, PROFILE, 2)) == taobao_csv_bytes(rows, PROFILE)
+    assert list(taobao_csv_lines(rows.iloc[:0], PROFILE)) == []

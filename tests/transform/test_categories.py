@@ -98,3 +98,12 @@ def test_category_coverage():
     out = _classify(["Savon", "Miel", "Navettes"])
     assert category_coverage(out) == {"mapped": 2, "unmapped": 1, "share": 0.6667}
     assert category_coverage(out.iloc[0:0]) == {"mapped": 0, "unmapped": 0, "share": None}
+
+
+def test_classify_leaves_its_input_alone():
+    frame = pd.DataFrame({"category": ["Savons", "Miels", "Savons"], "title": ["Savon", "Miel de lavande", "Savon"],
+                          "product_class": [pd.NA, pd.NA, "soap"]})
+    before = frame.copy()
+    out = classify(frame, category_rules())
+    pd.testing.assert_frame_equal(frame, before)
+    assert "category_id" not in frame and len(out) == 3

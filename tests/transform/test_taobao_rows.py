@@ -83,3 +83,23 @@ def test_a_price_that_cannot_be_listed_is_refused(price):
 def test_a_stock_outside_the_marketplace_range_is_refused():
     with pytest.raises(ValueError, match="stock"):
         taobao_rows(_listings(stock=pd.array([900000001, 1], dtype="Int64")), PROFILE)
+
+
+def test_cells_are_arrow_backed_text_in_vendor_and_sku_order_whatever_the_input_order():
+    listings = pd.concat([_listings(), _listings(sku=["SVL-LAV-050", "MQB-AOP-10"])], ignore_index=True)
+    rows = taobao_rows(listings.iloc[[3, 0, 2, 1]], PROFILE)
+    assert (rows.dtypes == "str").all() and rows.index.tolist() == [0, 1, 2, 3]
+    assert rows["outer_id"].tolist() == ["moulin-des-quatre-bories-MQB-AOP-50", "moulin-des-quatre-bories-MQB-AOP-50",
+                                         "savonnerie-du-vieux-lavoir-SVL-LAV-100",
+                                         "savonnerie-du-vieux-lavoir-SVL-LAV-100"]
+    assert rows["barcode"].tolist()[2:] == ["3760991240041"] * 2
+
+
+def test_text_columns_of_any_dtype_give_the_same_cells():
+    plain = taobao_rows(_listings(), PROFILE)
+    as_str = _listings()
+    for column in ("title_listing", "description_html", "outer_id", "brand", "barcode", "vendor_id", "sku"):
+        as_str[column] = as_str[column].astype("str")
+    pd.testing.assert_frame_equal(taobao_rows(as_str, PROFILE), plain)
+    numbers = taobao_rows(_listings(barcode=pd.Series([3760991240041, None], dtype=object)), PROFILE)
+    assert numbers["barcode"].tolist() == ["", "3760991240041"]
