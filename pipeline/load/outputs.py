@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -25,9 +24,10 @@ from pipeline.load.feed_files import (
     PENDING_CSV,
     TMALL_CSV,
     TMALL_PARQUET,
-    _taobao_csv_chunks,
     listings_arrow_table,
     pending_csv_bytes,
+    taobao_csv_header,
+    taobao_csv_lines,
     utf8_csv,
 )
 from pipeline.load.publish import FeedFolder
@@ -215,7 +215,7 @@ def _write_chunk(base: str, run: RunOutputs, cells: pd.DataFrame, feed: pd.DataF
                  tally: Tally) -> None:
     opts = run.storage_options
     tally.feed_rows += len(feed)
-    body = b"".join(itertools.islice(_taobao_csv_chunks(cells, output_profile(), max(len(cells), 1)), 1, None))
+    body = b"".join(taobao_csv_lines(cells, output_profile()))
     work_area.write_bytes(f"{base}/feed.csv.part", body, opts)
     work_area.write_table(f"{base}/feed.parquet", listings_arrow_table(feed), opts)
     work_area.write_frame(f"{base}/catalogue.parquet", lines, opts)
@@ -231,7 +231,7 @@ def _write_feed_files(folder: FeedFolder, run: RunOutputs, feed_parts: list[dict
                       tally: Tally) -> None:
     opts = run.storage_options
     profile = output_profile()
-    header = next(_taobao_csv_chunks(_no_cells(profile), profile, 1))
+    header = taobao_csv_header(profile)
     chunks = [chunk for part in feed_parts for chunk in part["chunks"]]
 
     def write_csv(path: str) -> None:

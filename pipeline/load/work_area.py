@@ -2,7 +2,7 @@
 
 Steps hand each other URIs of what they wrote here, never data, so any worker can pick up the next step
 (Airflow XCom carries only these small strings). Frames are Parquet (decimals stay decimals); reading
-one back restores the pandas dtypes the steps use (nullable integers and booleans, object text).
+one back gives nullable integers and booleans and pandas' Arrow-backed text (`str`), with no conversion of text.
 """
 from __future__ import annotations
 
@@ -31,11 +31,7 @@ def write_frame(uri: str, frame: pd.DataFrame, storage_options: dict | None = No
 
 def read_frame(uri: str, storage_options: dict | None = None) -> pd.DataFrame:
     with fsspec.open(uri, "rb", **(storage_options or {})) as fh:
-        frame = pq.read_table(fh).to_pandas(types_mapper=_NULLABLE.get)
-    for column in frame.columns:
-        if pd.api.types.is_string_dtype(frame[column]) and frame[column].dtype != object:
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), pd.NA)
-    return frame
+        return pq.read_table(fh).to_pandas(types_mapper=_NULLABLE.get)
 
 
 def write_table(uri: str, table: pa.Table, storage_options: dict | None = None) -> str:
