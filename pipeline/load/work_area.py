@@ -6,8 +6,10 @@ one back gives nullable integers and booleans and pandas' Arrow-backed text (`st
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+from decimal import Decimal
 from typing import Any
 
 import fsspec
@@ -24,9 +26,36 @@ def work_root(out: str, run_date: str) -> str:
 
 def write_frame(uri: str, frame: pd.DataFrame, storage_options: dict | None = None) -> str:
     buffer = io.BytesIO()
-    pq.write_table(pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False), buffer)
+    pq.write_table(to_table(frame), buffer)
     _write_bytes(uri, buffer.getvalue(), storage_options)
     return uri
+
+
+def to_table(frame: pd.DataFrame) -> pa.Table:
+    """The frame as an Arrow table; columns of Decimal or date objects are converted once per distinct value."""
+    frame = frame.reset_index(drop=True)
+    converted = {}
+    for name in frame.columns:
+        if frame[name].dtype == object and isinstance(_first_value(frame[name]), (Decimal, dt.date)):
+            try:
+                converted[name] = _distinct_values_array(frame[name])
+            except (pa.ArrowInvalid, pa.ArrowTypeError):       # mixed types: pyarrow's own conversion decides
+                pass
+    table = pa.Table.from_pandas(frame.drop(columns=list(converted)), preserve_index=False)
+    for name, array in converted.items():
+        table = table.append_column(name, array)
+    return table.select([str(c) for c in frame.columns])
+
+
+def _first_value(s: pd.Series):
+    index = s.first_valid_index()
+    return None if index is None else s[index]
+
+
+def _distinct_values_array(s: pd.Series) -> pa.Array:
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    values = pa.array(list(uniques))
+    return values.take(pa.array(codes, mask=codes < 0))
 
 
 def read_frame(uri: str, storage_options: dict | None = None) -> pd.DataFrame:
