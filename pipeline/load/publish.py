@@ -79,11 +79,19 @@ class FeedFolder:
         else:
             with self.fs.open(target, "wb") as fh:
                 fh.write(payload)
-        digest = hashlib.sha256(payload if isinstance(payload, bytes) else self.fs.cat_file(target)).hexdigest()
+        digest = hashlib.sha256(payload).hexdigest() if isinstance(payload, bytes) else self._sha256_of(target)
         done = WrittenFile(name, digest, rows)
         if name != MANIFEST:
             self.written.append(done)
         return done
+
+    def _sha256_of(self, path: str, block: int = 1 << 22) -> str:
+        """sha256 of a written file, read back 4 MiB at a time."""
+        digest = hashlib.sha256()
+        with self.fs.open(path, "rb") as fh:
+            while chunk := fh.read(block):
+                digest.update(chunk)
+        return digest.hexdigest()
 
     def commit(self, manifest: bytes) -> str:
         """Write the manifest last and make the folder visible; returns the folder's path or URL."""
