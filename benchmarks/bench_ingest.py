@@ -1,7 +1,7 @@
 """Times reading, mapping, parsing and validating one large French vendor sheet (cp1252, `;`, TTC).
 
 Usage: .venv/bin/python benchmarks/bench_ingest.py [--rows 100000] [--bad-every 100]
-Writes the sheet to a temporary folder, runs each stage of pipeline.run.process_file separately, then
+Writes the sheet to a temporary folder, runs each stage of pipeline.ingest.process_file separately, then
 process_file as a whole, and prints the seconds per stage.
 """
 from __future__ import annotations
@@ -56,7 +56,7 @@ def main() -> None:
     from pipeline.extract.intake import discover
     from pipeline.extract.profiles import VendorProfile
     from pipeline.extract.readers import read_sheet
-    from pipeline.run import process_file
+    from pipeline.ingest import process_file
     from pipeline.transform.columns import known_header_score, map_columns
     from pipeline.transform.parse import parse_products
     from pipeline.transform.validate import validate

@@ -1,15 +1,17 @@
 """Reads a vendor sheet (CSV/TSV or XLSX, told apart by content) into a frame of text under its header."""
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
-from pipeline.extract.csv_reader import read_csv_records
+from pipeline.extract.csv_reader import ColumnRecords, read_csv_records
 from pipeline.extract.profiles import VendorProfile
 from pipeline.extract.sniff import UnreadableSheet, detect_format
 from pipeline.extract.xlsx_reader import read_xlsx_records
@@ -17,6 +19,7 @@ from pipeline.extract.xlsx_reader import read_xlsx_records
 __all__ = ["HEADER_SEARCH_RECORDS", "Sheet", "UnreadableSheet", "default_header_score", "header_names",
            "read_sheet"]
 
+Record = Sequence[str]      # the cells of one spreadsheet row: a tuple from the readers
 HEADER_SEARCH_RECORDS = 30
 ROW_COLUMN = "source_row"
 # A cell that is only a number (French or English notation, optional % or currency) is no column name.
@@ -36,7 +39,7 @@ class Sheet:
 
 
 def read_sheet(data: bytes, name: str, profile: VendorProfile | None = None,
-               header_score: Callable[[list[str]], float] | None = None) -> Sheet:
+               header_score: Callable[[Record], float] | None = None) -> Sheet:
     """Read one vendor file; raises UnreadableSheet with a French and an English reason."""
     file_format = detect_format(data, name)
     if file_format == "xlsx":
@@ -58,14 +61,14 @@ def read_sheet(data: bytes, name: str, profile: VendorProfile | None = None,
     return Sheet(frame, file_format, encoding, delimiter, header_row, raw_rows, ragged, duplicates)
 
 
-def default_header_score(cells: list[str]) -> float:
+def default_header_score(cells: Record) -> float:
     """Number of distinct, non-empty cells that are not plain numbers."""
     names = {cell.strip() for cell in cells}
     return float(sum(1 for name in names if name and not NUMBER.fullmatch(name)))
 
 
-def _header_index(records: list[list[str]], first_row: int, header_row: int | None,
-                  header_score: Callable[[list[str]], float] | None) -> int:
+def _header_index(records: list[Record], first_row: int, header_row: int | None,
+                  header_score: Callable[[Record], float] | None) -> int:
     """Index in `records` of the header: the profile's row, else the best-scoring of the first records."""
     if header_row is not None:
         index = header_row - first_row
@@ -91,7 +94,7 @@ def _header_index(records: list[list[str]], first_row: int, header_row: int | No
     return max(candidates, key=lambda i: (scores[i], -i))
 
 
-def _width_bonus(records: list[list[str]], index: int, following: int = 5) -> float:
+def _width_bonus(records: list[Record], index: int, following: int = 5) -> float:
     """Up to 0.5 when the next non-blank records have as many cells as this one, as data under a header."""
     nexts = [r for r in records[index + 1:index + 1 + 2 * following] if not _is_blank(r)][:following]
     if not nexts:
@@ -99,21 +102,21 @@ def _width_bonus(records: list[list[str]], index: int, following: int = 5) -> fl
     return 0.5 * sum(1 for r in nexts if _same_width(r, records[index])) / len(nexts)
 
 
-def _same_width(record: list[str], other: list[str]) -> bool:
+def _same_width(record: Record, other: Record) -> bool:
     """Same number of cells once trailing empty cells are set aside."""
     return max(_filled_width(record), _filled_width(other)) <= min(len(record), len(other))
 
 
-def _filled_width(record: list[str]) -> int:
+def _filled_width(record: Record) -> int:
     """Position of the last non-empty cell (1-based), 0 for a blank record."""
     return next((n for n in range(len(record), 0, -1) if record[n - 1].strip()), 0)
 
 
-def _is_blank(record: list[str]) -> bool:
+def _is_blank(record: Record) -> bool:
     return not any(cell.strip() for cell in record)
 
 
-def header_names(cells: list[str]) -> tuple[list[str], list[str]]:
+def header_names(cells: Record) -> tuple[list[str], list[str]]:
     """(column names, duplicated header names): stripped; repeats get " (2)", " (3)"; empty → column_<n>."""
     stripped = [cell.strip() for cell in cells]
     counts = Counter(name for name in stripped if name)
@@ -131,35 +134,47 @@ def header_names(cells: list[str]) -> tuple[list[str], list[str]]:
     return names, duplicates
 
 
-def _table(records: list[list[str]], first_row: int, header_index: int
+def _table(records: Sequence[Record], first_row: int, header_index: int
            ) -> tuple[pd.DataFrame, pd.DataFrame, int, list[str]]:
     """(frame, ragged, raw_rows, duplicate headers) for the records under the header."""
     names, duplicates = header_names(records[header_index])
-    data = records[header_index + 1:]
-    rows = np.arange(len(data), dtype=np.int64) + first_row + header_index + 1
-    counts = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
-    ragged_at = _fit_to_header(data, counts, records[header_index])
-    cells = pd.DataFrame(data, columns=names, dtype=object)
-    empty = pd.DataFrame({name: _is_empty(cells[name]) for name in names}, index=cells.index)
-    blank = empty.all(axis=1).to_numpy()
-    is_ragged = np.zeros(len(data), dtype=bool)
+    if isinstance(records, ColumnRecords):      # records of one width: none is ragged
+        arrays = [column.slice(header_index + 1) for column in records.columns]
+        empty = [pc.equal(pc.utf8_trim_whitespace(array), "").to_numpy(zero_copy_only=False) for array in arrays]
+        columns = [array.to_numpy(zero_copy_only=False) for array in arrays]
+        counts = np.full(len(records) - header_index - 1, len(names), dtype=np.int64)
+        ragged_at: list[int] = []
+    else:
+        data = list(records[header_index + 1:])
+        counts = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
+        ragged_at = _fit_to_header(data, counts, records[header_index])
+        cells = [list(map(operator.itemgetter(i), data)) for i in range(len(names))]
+        empty = [np.fromiter(map(operator.not_, map(str.strip, column)), dtype=bool, count=len(data))
+                 for column in cells]
+        columns = [np.array(column, dtype=object) for column in cells]
+    rows = np.arange(len(counts), dtype=np.int64) + first_row + header_index + 1
+    blank = np.logical_and.reduce(empty) if columns else np.ones(len(counts), dtype=bool)
+    is_ragged = np.zeros(len(counts), dtype=bool)
     is_ragged[ragged_at] = True
     keep = ~blank & ~is_ragged
-    frame = cells.where(~empty, pd.NA)[keep].reset_index(drop=True)
+    frame = pd.DataFrame({name: _kept(column, missing, keep)
+                          for name, column, missing in zip(names, columns, empty, strict=True)},
+                         columns=names, dtype=object)
     frame[ROW_COLUMN] = rows[keep]
     ragged = pd.DataFrame({"source_row": rows[is_ragged], "cells": counts[is_ragged],
                            "expected": np.full(int(is_ragged.sum()), len(names), dtype=np.int64)})
     return frame, ragged, int(keep.sum()) + len(ragged_at), duplicates
 
 
-def _is_empty(column: pd.Series) -> pd.Series:
-    """True for cells that are empty or whitespace only; each distinct value is looked at once."""
-    codes, distinct = pd.factorize(column.to_numpy())
-    blank = np.fromiter((not value.strip() for value in distinct), dtype=bool, count=len(distinct))
-    return pd.Series(blank[codes], index=column.index)
+def _kept(cells: np.ndarray, empty: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """The kept cells of a column, pd.NA for empty ones: empty or whitespace only (Arrow's whitespace is
+    what Python's str.strip removes)."""
+    if empty.any():
+        cells = np.where(empty, pd.NA, cells)
+    return cells if keep.all() else cells[keep]
 
 
-def _fit_to_header(data: list[list[str]], counts: np.ndarray, header: list[str]) -> list[int]:
+def _fit_to_header(data: list[Record], counts: np.ndarray, header: Record) -> list[int]:
     """Pad or trim, in place, records whose cell count differs from the header's; return the ragged ones.
 
     Not ragged: extra cells that are all empty (a trailing delimiter), and missing cells under the
@@ -174,5 +189,5 @@ def _fit_to_header(data: list[list[str]], counts: np.ndarray, header: list[str])
         aligned = (len(record) > width and _is_blank(record[width:])) or named_width <= len(record) < width
         if not aligned and not _is_blank(record):
             ragged.append(int(index))
-        data[index] = record[:width] + [""] * (width - len(record)) if aligned else [""] * width
+        data[index] = (*record[:width], *[""] * (width - len(record))) if aligned else ("",) * width
     return ragged

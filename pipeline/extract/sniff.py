@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
 from collections import Counter
 from itertools import islice
@@ -17,7 +16,7 @@ UTF16_SAMPLE_BYTES = 4096
 
 BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 # Bytes that Windows-1252 leaves undefined: a file holding them is read as Latin-1 instead.
-CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 
 # Leading bytes of files vendors drop by mistake, with what to call them (French, English).
 SIGNATURES = (
@@ -115,7 +114,7 @@ def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         try:
             return data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            chosen = "latin-1" if CP1252_UNDEFINED.search(data) else "cp1252"
+            chosen = "latin-1" if any(byte in data for byte in CP1252_UNDEFINED) else "cp1252"
     try:
         text = data.decode(chosen)
     except UnicodeDecodeError as exc:

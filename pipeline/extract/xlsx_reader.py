@@ -15,7 +15,7 @@ from pipeline.extract.sniff import UnreadableSheet
 
 @dataclass
 class XlsxRecords:
-    records: list[list[str]]    # record i is Excel row first_row + i; empty cells are ""
+    records: list[tuple[str, ...]]    # record i is Excel row first_row + i; empty cells are ""
     first_row: int
     sheet: str
 
@@ -46,8 +46,9 @@ def _first_visible_sheet(workbook: CalamineWorkbook) -> str:
                           "The workbook has no visible worksheet.")
 
 
-def _as_text(grid: list[list[Any]]) -> list[list[str]]:
-    """Every cell as text; each distinct non-text value of each type is converted once."""
+def _as_text(grid: list[list[Any]]) -> list[tuple[str, ...]]:
+    """Every cell as text; each distinct non-text value of each type is converted once. Records are tuples,
+    which the garbage collector stops tracking (see pipeline.extract.csv_reader.split_records)."""
     if not grid:
         return []
     cells = pd.DataFrame(grid, dtype=object)
@@ -60,7 +61,7 @@ def _as_text(grid: list[list[Any]]) -> list[list[str]]:
                 converter = CONVERTERS.get(value_type, str)
                 texts = {value: converter(value) for value in pd.unique(values[selected])}
                 cells.loc[selected, column] = values[selected].map(texts)
-    return cells.to_numpy().tolist()
+    return list(map(tuple, cells.to_numpy()))
 
 
 def _number(value: float | int) -> str:

@@ -24,7 +24,10 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline import config
 
@@ -61,6 +64,16 @@ def find_column(columns: Sequence[str], *names: str) -> str | None:
 
 def text_cells(series: pd.Series) -> pd.Series:
     """`series` as object-dtype text: str cells, pd.NA for missing and whitespace-only ones."""
+    if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
+        return _as_text_cells(series)
+    cells = series.to_numpy(dtype=object)
+    text = pa.array(cells, type=pa.string(), from_pandas=True)
+    filled = pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(text), ""), False).to_numpy(zero_copy_only=False)
+    return pd.Series(np.where(filled, cells, pd.NA), index=series.index, dtype="object")
+
+
+def _as_text_cells(series: pd.Series) -> pd.Series:
+    """text_cells() of cells that are not all text: each written as text first."""
     present = series[series.notna()].astype(str)
     text = present.where(present.str.strip().ne("")).reindex(series.index)
     return text.astype("object").where(text.notna(), pd.NA)
@@ -68,6 +81,8 @@ def text_cells(series: pd.Series) -> pd.Series:
 
 def join_cells(frame: pd.DataFrame, columns: Sequence[str], sep: str) -> pd.Series:
     """Row by row, the non-empty cells of `columns` joined with `sep`; NA where all are empty."""
+    if len(columns) == 1:
+        return text_cells(frame[columns[0]])
     joined = pd.Series(pd.NA, index=frame.index, dtype="object")
     for column in columns:
         cells = text_cells(frame[column])
@@ -170,8 +185,11 @@ class _Source:
         """The source's cells; a bare number gets the unit its header states ("250" → "250 g")."""
         values = join_cells(frame, self.columns, self.sep)
         if self.unit:
-            bare = values.str.fullmatch(_BARE_NUMBER).fillna(False).astype(bool)
-            values = values.mask(bare, values + " " + self.unit)
+            codes, distinct = pd.factorize(values)
+            bare = pd.Series(distinct, dtype="object").str.fullmatch(_BARE_NUMBER).fillna(False).to_numpy(dtype=bool)
+            with_unit = np.append(np.asarray(distinct, dtype=object), pd.NA)
+            with_unit[:-1][bare] = with_unit[:-1][bare] + " " + self.unit
+            values = pd.Series(with_unit[codes], index=values.index, dtype="object")
         return values
 
 
@@ -250,6 +268,11 @@ def _first_filled(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return table.bfill(axis=1).iloc[:, 0], supplier
 
 
+def _single_supplier(values: pd.Series) -> pd.Series:
+    """_first_filled's supplier for a column with one source (number 0) or none."""
+    return pd.Series(0.0, index=values.index).where(values.notna())
+
+
 def _conflicts(frame: pd.DataFrame, target: str, sources: list[_Source], table: pd.DataFrame,
                kept: pd.Series) -> list[pd.DataFrame]:
     """Rows where checked sources of the same VAT basis hold different non-empty values."""
@@ -319,15 +342,19 @@ def map_columns(frame: pd.DataFrame, *, platform: str | None, overrides: Mapping
     plan = _plan(columns, platform, overrides or {})
     text = frame[[c for c in LINEAGE if c in frame.columns]].copy()
     conflicts: list[pd.DataFrame] = []
-    suppliers: dict[str, pd.Series] = {}
+    suppliers: dict[str, pd.Series] = {}      # of targets filled from several sources
     for target in canonical_columns():
         sources = plan.get(target, [])
+        if len(sources) == 1:
+            text[target] = sources[0].values(frame)
+            continue
         table = _source_table(frame, sources)
         text[target], suppliers[target] = _first_filled(table)
         conflicts += _conflicts(frame, target, sources, table, text[target])
     basis = _price_basis(plan.get("price", []), platform, (defaults or {}).get("price_includes_vat"))
     text["price_includes_vat"] = text["price_includes_vat"].fillna(
-        _row_price_basis(plan.get("price", []), suppliers["price"], basis))
+        _row_price_basis(plan.get("price", []), suppliers["price"] if "price" in suppliers
+                         else _single_supplier(text["price"]), basis))
     for target, value in (defaults or {}).items():
         text[target] = text[target].fillna(value)
     used = {t: [c for s in plan[t] for c in s.columns] for t in canonical_columns() if plan.get(t)}

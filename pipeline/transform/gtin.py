@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from pipeline.transform.text import object_column, per_distinct
+from pipeline.transform.text import per_distinct
 
 GTIN_LENGTHS = (8, 12, 13, 14)   # GS1 General Specifications: GTIN-8, GTIN-12 (UPC-A), GTIN-13 (EAN), GTIN-14
 _SCIENTIFIC = r"[0-9]+(?:[.,][0-9]+)?[eE]\+?[0-9]+"
 _SPREADSHEET_DECIMALS = r"^([0-9]+)[.,]0$"
+_ONLY_DIGITS = r"^[0-9]+$"       # RE2 (Arrow): `$` is the end of the text, as a Python fullmatch
+_DIGIT_TEXT = np.array(list("0123456789"), dtype=object)
 
 
 def gs1_check_digit(body: str) -> int:
@@ -30,19 +34,56 @@ def parse_gtin(s: pd.Series) -> pd.DataFrame:
 
 
 def _gtins(values: pd.Series) -> pd.DataFrame:
-    text = values.str.replace(r"[\s-]", "", regex=True)
-    digits = text.str.replace(_SPREADSHEET_DECIMALS, r"\1", regex=True)
-    only_digits = digits.str.fullmatch(r"[0-9]+")
-    length = digits.str.len()
-    checkable = only_digits & length.isin(GTIN_LENGTHS)
-    expected = pd.Series([str(gs1_check_digit(code[:-1])) for code in digits[checkable]],
-                         index=digits.index[checkable], dtype=object).reindex(digits.index)
-    error = object_column(np.select(
-        [text.str.fullmatch(_SCIENTIFIC), ~only_digits, ~checkable, expected != digits.str[-1]],
-        ["gtin_scientific", "gtin_characters", "gtin_length", "gtin_check_digit"], default=pd.NA),
-        values.index)
-    detail = np.select([error == "gtin_length", error == "gtin_check_digit"], [length.astype(str), expected],
-                       default=pd.NA)
-    return pd.DataFrame({"gtin": object_column(digits.where(error.isna())),
-                         "error": error,
-                         "detail": object_column(detail, values.index)})
+    digits, scientific = values.to_numpy(dtype=object), np.zeros(len(values), dtype=bool)
+    cells = pa.array(digits, type=pa.string())
+    only_digits = _only_digits(cells)
+    if not only_digits.all():                 # the usual cell is digits alone: nothing to clean
+        digits, scientific = _cleaned(digits, only_digits)
+        cells = pa.array(digits, type=pa.string())
+        only_digits = _only_digits(cells)
+    length = pc.utf8_length(cells).to_numpy()
+    checkable = only_digits & np.isin(length, GTIN_LENGTHS)
+    expected, last = check_digits(digits[checkable], length[checkable])
+    wrong = np.zeros(len(digits), dtype=bool)
+    wrong[checkable] = expected != last
+    error, detail = np.full(len(digits), pd.NA, dtype=object), np.full(len(digits), pd.NA, dtype=object)
+    error[wrong] = "gtin_check_digit"
+    detail[wrong] = _DIGIT_TEXT[expected[wrong[checkable]]]
+    too_short = only_digits & ~checkable
+    error[too_short] = "gtin_length"
+    detail[too_short] = length[too_short].astype(str).astype(object)
+    error[~only_digits] = "gtin_characters"
+    error[scientific] = "gtin_scientific"
+    detail[scientific] = pd.NA
+    failed = ~checkable | wrong | scientific
+    return pd.DataFrame({"gtin": pd.Series(np.where(failed, pd.NA, digits), index=values.index, dtype=object),
+                         "error": pd.Series(error, index=values.index, dtype=object),
+                         "detail": pd.Series(detail, index=values.index, dtype=object)})
+
+
+def _only_digits(cells: pa.Array) -> np.ndarray:
+    return pc.match_substring_regex(cells, _ONLY_DIGITS).to_numpy(zero_copy_only=False)
+
+
+def _cleaned(cells: np.ndarray, plain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the digits: each cell without spaces, hyphens and a spreadsheet's ".0"; whether its text is in
+    scientific notation). `plain` cells, digits alone, are left as they are."""
+    digits, scientific = cells.copy(), np.zeros(len(cells), dtype=bool)
+    text = pd.Series(cells[~plain], dtype=object).str.replace(r"[\s-]", "", regex=True)
+    digits[~plain] = text.str.replace(_SPREADSHEET_DECIMALS, r"\1", regex=True).to_numpy()
+    scientific[~plain] = text.str.fullmatch(_SCIENTIFIC).to_numpy(dtype=bool)
+    return digits, scientific
+
+
+def check_digits(codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(gs1_check_digit of each code's digits but its last, its last digit), vectorised; `codes` hold ASCII
+    digits only, `lengths` their lengths."""
+    expected, last = np.empty(len(codes), dtype=np.int64), np.empty(len(codes), dtype=np.int64)
+    for length in np.unique(lengths):
+        at = lengths == length
+        grid = np.frombuffer("".join(codes[at]).encode("ascii"), dtype=np.uint8).reshape(-1, length)
+        weights = (3 - 2 * (np.arange(length - 1)[::-1] % 2)).astype(np.uint16)   # 3 before the check digit
+        total = (grid[:, :-1] * weights).sum(axis=1, dtype=np.int64) - ord("0") * int(weights.sum())
+        expected[at] = (10 - total % 10) % 10
+        last[at] = grid[:, -1] - ord("0")
+    return expected, last

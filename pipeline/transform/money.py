@@ -27,6 +27,8 @@ _PRICE = rf"^(?P<before>.*?) ?(?P<number>{NUMBER}) ?(?P<after>.*)$"
 _EURO_AS_DECIMAL_MARK = r"^(\d+) ?€ ?(\d{2})$"
 _NOT_A_NUMBER = r"[+-]?(?:s?nan|inf|infinity)"
 _CURRENCY_LIKE = r"[^\W\d_]{3}|[^\w\s]{1,3}"
+_PRICE_RE, _EURO_RE = re.compile(_PRICE), re.compile(_EURO_AS_DECIMAL_MARK)
+_NOT_A_NUMBER_RE = re.compile(_NOT_A_NUMBER, re.IGNORECASE)
 
 
 @functools.cache
@@ -36,10 +38,10 @@ def vat_mentions() -> dict[str, bool]:
 
 
 @functools.cache
-def _currency_and_mention() -> str:
+def _mention_re() -> re.Pattern[str]:
     """Splits the text after the number into a currency and a trailing tax mention ("€ TTC")."""
     words = sorted(vat_mentions(), key=len, reverse=True)
-    return rf"^(?P<currency>.*?)(?: ?\b(?P<vat>{'|'.join(map(re.escape, words))}))?$"
+    return re.compile(rf"^(?P<currency>.*?)(?: ?\b(?P<vat>{'|'.join(map(re.escape, words))}))?$", re.IGNORECASE)
 
 
 def parse_money(s: pd.Series) -> pd.DataFrame:
@@ -49,25 +51,43 @@ def parse_money(s: pd.Series) -> pd.DataFrame:
 
 
 def _prices(values: pd.Series) -> pd.DataFrame:
-    text = clean_values(values).fillna("").str.replace(_EURO_AS_DECIMAL_MARK, r"\1,\2 €", regex=True)
-    parts = text.str.extract(_PRICE)
-    after = parts["after"].fillna("").str.extract(_currency_and_mention(), flags=re.IGNORECASE)
-    before_currency, after_currency = parts["before"].fillna(""), after["currency"].fillna("")
-    currency_text = before_currency + after_currency
+    text = [_EURO_RE.sub(r"\1,\2 €", cell) if "€" in cell else cell for cell in clean_values(values).fillna("")]
+    parts = [_price_parts(cell) for cell in text]
+    mentions = [_currency_and_mention(after) for _, _, after in parts]
+    before = pd.Series([before for before, _, _ in parts], index=values.index, dtype=object)
+    after = pd.Series([currency for currency, _ in mentions], index=values.index, dtype=object)
+    vat = pd.Series([vat for _, vat in mentions], index=values.index, dtype=object)
+    currency_text = before + after
     currency = currency_of(currency_text)
-    amount = pd.Series([decimal_from_text(n) if isinstance(n, str) else None for n in parts["number"]],
-                       index=values.index, dtype=object)
+    amount = pd.Series([decimal_from_text(n) if n is not None else None for _, n, _ in parts], index=values.index,
+                       dtype=object)
     unknown_currency = (currency_text != "") & currency.isna()
-    unreadable = (amount.isna() | ((before_currency != "") & (after_currency != ""))
+    unreadable = (amount.isna() | ((before != "") & (after != ""))
                   | (unknown_currency & ~currency_text.str.fullmatch(_CURRENCY_LIKE)))
+    not_a_number = np.array([_NOT_A_NUMBER_RE.fullmatch(cell) is not None for cell in text], dtype=bool)
     error = object_column(np.select(
-        [text.str.fullmatch(_NOT_A_NUMBER, case=False), unreadable, unknown_currency],
+        [not_a_number, unreadable, unknown_currency],
         ["money_not_a_number", "money_unreadable", "money_currency_unknown"], default=pd.NA), values.index)
     ok = error.isna()
     return pd.DataFrame({
         "amount": amount.where(ok, None),
         "currency": currency.where(ok, pd.NA),
-        "includes_vat": after["vat"].str.lower().map(vat_mentions()).astype("boolean").where(ok),
+        "includes_vat": vat.str.lower().map(vat_mentions()).astype("boolean").where(ok),
         "error": error,
         "detail": object_column(currency_text.where(error == "money_currency_unknown")),
     }, index=values.index)
+
+
+def _price_parts(cell: str) -> tuple[str, str | None, str]:
+    """(text before the number, the number, text after it); ("", None, "") when the cell holds no number.
+
+    Tuples of strings, not match objects: the garbage collector stops tracking them (see
+    pipeline.extract.csv_reader.split_records)."""
+    found = _PRICE_RE.search(cell)
+    return found.group("before", "number", "after") if found else ("", None, "")
+
+
+def _currency_and_mention(after: str) -> tuple[str, str | None]:
+    """(the currency written after the number, the tax mention ending the cell or None)."""
+    found = _mention_re().search(after)
+    return found.group("currency", "vat") if found else ("", None)

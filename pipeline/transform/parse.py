@@ -20,6 +20,7 @@ import datetime
 from collections.abc import Callable
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from pipeline import config
@@ -28,7 +29,7 @@ from pipeline.transform.money import parse_money
 from pipeline.transform.quantity import parse_quantity, parse_weight
 from pipeline.transform.scalars import parse_boolean, parse_currency, parse_integer
 from pipeline.transform.shelf_life import parse_shelf_life
-from pipeline.transform.text import html_to_text, normalise_text, per_distinct, trim_text
+from pipeline.transform.text import html_to_text, normalise_text, trim_text
 
 # Each parser returns a frame with "value", plus "error" and "detail" when it can fail, plus its extras.
 Parser = Callable[[pd.Series, datetime.date], pd.DataFrame]
@@ -57,19 +58,18 @@ DTYPES = {"string": object, "text": object, "decimal": object, "date": object, "
 def parse_products(text: pd.DataFrame, run_date: datetime.date) -> pd.DataFrame:
     """The typed frame (see module doc) of a text frame; `run_date` dates best-before shelf lives."""
     fields = config.schema_fields()
-    typed = text[list(config.schema()["lineage"])].copy()
-    checks: dict[str, pd.DataFrame] = {}
+    typed: dict[str, pd.Series] = {name: text[name] for name in config.schema()["lineage"]}
+    checks: dict[str, dict[str, pd.Series]] = {}       # field -> its __raw, __error and __detail columns
     extras: list[tuple[str, pd.Series]] = []
     for name, spec in fields.items():
         if spec["parser"] == "derived":
             typed[name] = pd.Series(pd.NA, index=text.index, dtype=object)
             continue
         cells = text[spec.get("source", name)]
-        result = PARSERS["key" if "unique_within" in spec else spec["parser"]](cells, run_date)
+        result = _parsed(PARSERS["key" if "unique_within" in spec else spec["parser"]], cells, run_date)
         typed[name] = result["value"]
         if "error" in result:
-            checks[name] = pd.DataFrame({"__raw": cells, "__error": result["error"],
-                                         "__detail": result["detail"]})
+            checks[name] = {"__raw": cells, "__error": result["error"], "__detail": result["detail"]}
         extras += [(target, result[extra]) for extra, target in PARSER_EXTRAS.get(spec["parser"], {}).items()]
     for target, found in extras:
         typed[target] = typed[target].mask(found.notna(), found)
@@ -78,17 +78,30 @@ def parse_products(text: pd.DataFrame, run_date: datetime.date) -> pd.DataFrame:
             checks[name] = _flag_too_precise(typed[name], checks[name], spec["max_decimals"])
         if "fallback" in spec:                     # e.g. a distributor's title given in Chinese only
             typed[name] = typed[name].fillna(typed[spec["fallback"]])
-    typed = typed.astype({name: DTYPES[spec["type"]] for name, spec in fields.items()})
-    return pd.concat([typed, *(checks[name].add_prefix(name) for name in fields if name in checks)], axis=1)
+    for name, spec in fields.items():
+        typed[name] = typed[name].astype(DTYPES[spec["type"]])
+    helpers = {name + suffix: column for name in fields if name in checks for suffix, column in checks[name].items()}
+    return pd.DataFrame({**typed, **helpers}, index=text.index, copy=False)   # no copy into 2-D blocks
 
 
-def _flag_too_precise(values: pd.Series, check: pd.DataFrame, max_decimals: int) -> pd.DataFrame:
+def _parsed(parser: Parser, cells: pd.Series, run_date: datetime.date) -> pd.DataFrame:
+    """parser(cells, run_date). Parsers read each cell on its own, so a column without any value (a field the
+    sheet does not have) is parsed as its first cell, repeated."""
+    if len(cells) > 1 and pd.isna(cells.iat[0]) and not cells.notna().any():
+        first = parser(cells.iloc[:1], run_date)
+        return first.iloc[np.zeros(len(cells), dtype=np.intp)].set_axis(cells.index)
+    return parser(cells, run_date)
+
+
+def _flag_too_precise(values: pd.Series, check: dict[str, pd.Series], max_decimals: int) -> dict[str, pd.Series]:
     """`too_many_decimals` where a parsed Decimal has more places than allowed (trailing zeros aside)."""
-    places = per_distinct(values, lambda distinct: distinct.map(_decimal_places).astype(object).to_frame("places"),
-                          fill={"places": 0})["places"].astype(int)
-    flagged = (places > max_decimals) & check["__error"].isna()
-    return check.assign(__error=check["__error"].mask(flagged, "too_many_decimals"),
-                        __detail=check["__detail"].mask(flagged, str(max_decimals)))
+    codes, distinct = pd.factorize(values)      # equal Decimals ("1.5", "1.50") have as many places
+    places = np.array([*map(_decimal_places, distinct), 0])[codes]
+    flagged = (places > max_decimals) & check["__error"].isna().to_numpy()
+    if not flagged.any():
+        return check
+    return {**check, "__error": check["__error"].mask(flagged, "too_many_decimals"),
+            "__detail": check["__detail"].mask(flagged, str(max_decimals))}
 
 
 def _decimal_places(value: object) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline import config
@@ -19,16 +20,20 @@ def empty_rejects() -> pd.DataFrame:
     return frame
 
 
-def _label(field: str, lang: str) -> str:
+def _labels(field: str) -> dict[str, str]:
     spec = config.schema_fields().get(field, {})
-    return spec.get(f"label_{lang}", field)
+    return {f"label_{lang}": spec.get(f"label_{lang}", field) for lang in ("fr", "en")}
 
 
 def render(rule: str, field: str, value: Any, params: Mapping[str, Any]) -> tuple[str, str]:
     """The (French, English) message for one failure."""
-    templates = config.rules()[rule]
+    return _render(config.rules()[rule], _labels(field), value, params)
+
+
+def _render(templates: Mapping[str, str], labels: Mapping[str, str], value: Any,
+            params: Mapping[str, Any]) -> tuple[str, str]:
     shown = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    fill = {"label_fr": _label(field, "fr"), "label_en": _label(field, "en"), "value": shown, **params}
+    fill = {**labels, "value": shown, **params}
     return templates["fr"].format_map(_Blank(fill)), templates["en"].format_map(_Blank(fill))
 
 
@@ -54,15 +59,18 @@ def make_rejects(rows: pd.DataFrame, /, *, field: str, rule: str, value: pd.Seri
     out["rule"] = rule
     keys = pd.DataFrame({"value": out["value"].astype(str)}, index=rows.index)
     for name, param in params.items():
-        keys[name] = _text(param) if isinstance(param, pd.Series) else str(param)
-    distinct = keys.drop_duplicates()
-    names = list(params)
-    distinct[["message_fr", "message_en"]] = [
-        render(rule, field, r[0], dict(zip(names, r[1:], strict=True)))
-        for r in distinct.itertuples(index=False, name=None)]
-    messages = keys.merge(distinct, how="left", on=list(keys.columns))
-    out["message_fr"] = messages["message_fr"].to_numpy()
-    out["message_en"] = messages["message_en"].to_numpy()
+        if isinstance(param, pd.Series):
+            keys[name] = _text(param)
+    constants = {name: str(param) for name, param in params.items() if not isinstance(param, pd.Series)}
+    codes = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()   # numbered as first seen
+    _, firsts = np.unique(codes, return_index=True)
+    distinct = keys.iloc[firsts]
+    names, templates, labels = list(keys.columns[1:]), config.rules()[rule], _labels(field)
+    messages = np.array([_render(templates, labels, value, {**constants, **dict(zip(names, cells, strict=True))})
+                         for value, *cells in zip(*(distinct[c].tolist() for c in keys.columns), strict=True)],
+                        dtype=object)
+    out["message_fr"] = messages[codes, 0]
+    out["message_en"] = messages[codes, 1]
     out["source_row"] = out["source_row"].astype("Int64")
     return out[REJECT_COLUMNS].reset_index(drop=True)
 

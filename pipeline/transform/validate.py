@@ -1,10 +1,23 @@
-"""Validates typed product rows with a GX suite generated from the schema; each failure becomes a reject."""
+"""Validates typed product rows with a GX suite generated from the schema; each failure becomes a reject.
+
+GX reads small batches made from the typed frame rather than the frame itself, so that its work follows the
+distinct values more than the rows:
+- what a single-column expectation says of a cell depends on that cell alone, so each such column is validated
+  once per distinct value. Columns with similar counts of distinct values share a batch, each padded to the
+  batch's length by repeating its most common value; a failing value rejects every row that holds it.
+- the columns of multi-column expectations (a SKU unique within its file) are validated row by row, in one
+  batch with every expectation that reads them.
+On each batch GX first says which expectations fail (result_format BOOLEAN_ONLY), then lists where for those
+only (COMPLETE).
+"""
 from __future__ import annotations
 
+import copy
 import functools
+import json
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,19 +26,20 @@ import great_expectations.expectations as gxe
 import numpy as np
 import pandas as pd
 from great_expectations.core.batch_definition import BatchDefinition
-from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
-from great_expectations.data_context import EphemeralDataContext
 from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+from great_expectations.validator.v1_validator import Validator as BatchValidator
 
 from pipeline import config
-from pipeline.transform.rejects import concat_rejects, make_rejects
+from pipeline.transform.rejects import LINEAGE, concat_rejects, make_rejects
 
-ROW_ID = "_row_id"                  # helper column of the validated batch: GX names failing rows by it
 NUMBER = "__number"                 # suffix of the float64 view on which a field's bounds are checked
 HELPER_SUFFIXES = ("__raw", "__error", "__detail")
 PARSE_ERROR = "parse_error"         # meta rule of a `<field>__error` check: the rule is the cell's own value
 SETTING_RULES = {"min_shelf_life_days": "shelf_life_too_short"}   # run setting (a lower bound) -> rule
 FILE_COLUMN = "source_file"         # schema: `unique_within` columns are unique within one file
+SMALL_BATCH = 1024                  # distinct values: columns with at most this many share one batch
+BATCH_SPREAD = 4                    # and larger ones a batch with columns at most 4 times as long
 FAILURE_DTYPES = {"row": "int64", "check": "int64", "field": "object", "rule": "object", "parse": "bool"}
 
 
@@ -83,85 +97,197 @@ def _config_values(name: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class _Check:
+    """One expectation of the suite, with its position there and the batch columns it reads."""
+
+    position: int
+    expectation: gxe.Expectation
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class _Validator:
-    definition: gx.ValidationDefinition
-    context: EphemeralDataContext
-    columns: list[str]                  # the batch columns the suite reads
-    bounds: dict[str, set[float]]       # numeric field -> the bounds its float view is compared with
+    suite_name: str
+    checks: tuple[_Check, ...]                  # in suite order
+    by_key: dict[tuple[str, str], _Check]       # (expectation type, meta as JSON) -> check, to read GX results
+    keys: frozenset[str]                        # columns of multi-column checks: validated row by row
+    bounds: dict[str, set[float]]               # numeric field -> the bounds its float view is compared with
 
 
 @functools.cache
-def _context() -> tuple[EphemeralDataContext, BatchDefinition]:
-    """The process's ephemeral GX context, quiet, with its whole-dataframe batch definition."""
+def _context() -> BatchDefinition:
+    """The process's ephemeral GX context, quiet: its whole-dataframe batch definition."""
     for name in ["great_expectations", *logging.root.manager.loggerDict]:
         if name.startswith("great_expectations"):
             logging.getLogger(name).setLevel(logging.ERROR)   # some GX modules set INFO on their own logger
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     asset = context.data_sources.add_pandas("typed_rows").add_dataframe_asset("typed_rows")
-    return context, asset.add_batch_definition_whole_dataframe("whole_frame")
+    return asset.add_batch_definition_whole_dataframe("whole_frame")
 
 
 @functools.cache
 def _validator(min_shelf_life_days: int) -> _Validator:
-    context, batch_definition = _context()
-    suite = context.suites.add_or_update(build_suite(min_shelf_life_days))
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=suite))
-    columns: dict[str, None] = {}
+    suite = build_suite(min_shelf_life_days)
+    checks: list[_Check] = []
     bounds: dict[str, set[float]] = {}
-    for expectation in suite.expectations:
+    for position, expectation in enumerate(suite.expectations):
         kwargs = expectation.configuration.kwargs
-        columns.update(dict.fromkeys(kwargs.get("column_list") or [kwargs["column"]]))
+        checks.append(_Check(position, expectation, tuple(kwargs.get("column_list") or [kwargs["column"]])))
         if kwargs.get("column", "").endswith(NUMBER):
             limits = {float(kwargs[k]) for k in ("min_value", "max_value") if kwargs.get(k) is not None}
             bounds.setdefault(kwargs["column"].removesuffix(NUMBER), set()).update(limits)
-    return _Validator(definition, context, list(columns), bounds)
+    keys = frozenset(column for check in checks if len(check.columns) > 1 for column in check.columns)
+    by_key = {_check_key(check.expectation.configuration): check for check in checks}
+    return _Validator(suite.name, tuple(checks), by_key, keys, bounds)
+
+
+def _check_key(configuration: ExpectationConfiguration) -> tuple[str, str]:
+    return configuration.type, json.dumps(configuration.meta, sort_keys=True, default=str)
+
+
+@functools.lru_cache(maxsize=256)
+def _suite(min_shelf_life_days: int, positions: tuple[int, ...]) -> gx.ExpectationSuite:
+    """The suite's expectations at `positions`, as a suite of their own."""
+    validator = _validator(min_shelf_life_days)
+    return gx.ExpectationSuite(name=f"{validator.suite_name}_{'_'.join(map(str, positions))}",
+                               expectations=[copy.copy(validator.checks[p].expectation) for p in positions])
 
 
 def validate(typed: pd.DataFrame, *, min_shelf_life_days: int = 180) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows that pass every check, without helper columns; one reject per failing row, field and rule)."""
     validator = _validator(min_shelf_life_days)
-    result = validator.definition.run(
-        batch_parameters={"dataframe": _batch_frame(typed, validator)},
-        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_ID]})
-    _forget_results(validator.context)
-    failures, checks = _failures(result, typed)
+    found: list[tuple[_Check, np.ndarray]] = []
+    for batch, checks, rows_of in _batches(typed, validator):
+        for check, positions in _failing(batch, checks, min_shelf_life_days, validator):
+            found.append((check, rows_of(check, positions)))
+    failures, checks = _failures(found, typed)
     keep = np.ones(len(typed), dtype=bool)
     keep[failures["row"].to_numpy()] = False
-    valid = typed[keep].drop(columns=[c for c in typed.columns if c.endswith(HELPER_SUFFIXES)])
+    valid = typed.drop(columns=[c for c in typed.columns if c.endswith(HELPER_SUFFIXES)])[keep]
     return valid, _rejects(typed, failures, checks)
 
 
-def _forget_results(context: EphemeralDataContext) -> None:
-    """run() files every result, COMPLETE lists included, in the context's memory; nothing reads them."""
-    store = context.validation_results_store
-    for key in store.list_keys():
-        store.remove_key(key)
+RowsOf = Callable[[_Check, np.ndarray], np.ndarray]
 
 
-def _batch_frame(typed: pd.DataFrame, validator: _Validator) -> pd.DataFrame:
-    """What GX sees: a row id, the columns the suite reads, float views of numeric fields.
+def _batches(typed: pd.DataFrame, validator: _Validator) -> list[tuple[pd.DataFrame, list[_Check], RowsOf]]:
+    """(batch, the checks to run on it, batch positions -> typed row positions) for each batch GX validates.
 
-    A field whose parser cannot fail has no `__error` column: an empty one stands in for it.
+    The key columns of every row make one batch, with every check reading a key column. Every other column
+    is validated on its distinct values: columns of similar counts of distinct values share a batch, each
+    column padded to the batch's length by repeating its most common value.
     """
-    batch = pd.DataFrame({ROW_ID: np.arange(len(typed))})
-    for column in validator.columns:
-        if column.endswith(NUMBER):
-            field = column.removesuffix(NUMBER)
-            batch[column] = _number_view(typed[field], validator.bounds[field]).array
-        elif column.endswith("__error") and column not in typed:
-            batch[column] = pd.Series(pd.NA, index=batch.index, dtype="object")
+    keyed = [check for check in validator.checks if validator.keys.intersection(check.columns)]
+    on_keys = {check.position for check in keyed}
+    batches: list[tuple[pd.DataFrame, list[_Check], RowsOf]] = []
+    if keyed:
+        keys = pd.DataFrame({column: typed[column].array for column in sorted(validator.keys)})
+        batches.append((keys, keyed, lambda check, positions: positions))
+    columns: dict[str, list[_Check]] = {}
+    for check in validator.checks:
+        if check.position not in on_keys:
+            columns.setdefault(check.columns[0], []).append(check)
+    fields = functools.cache(lambda name: _distinct(typed[name]))     # a field and its float view share it
+    distinct = {column: _batch_column(typed, column, validator, fields) for column in columns}
+    for group in _groups({column: len(values) for column, (_, values) in distinct.items()}):
+        length = max((len(distinct[column][1]) for column in group), default=0)
+        batch = pd.DataFrame({column: _padded(distinct[column][1], distinct[column][0], length)
+                              for column in group})
+        codes = {column: distinct[column][0] for column in group}
+        batches.append((batch, [check for column in group for check in columns[column]],
+                        functools.partial(_rows_of_values, codes)))
+    return batches
+
+
+def _groups(sizes: dict[str, int]) -> list[list[str]]:
+    """Columns by count of distinct values, in batches whose longest column is at most BATCH_SPREAD times
+    its shortest one (or at most SMALL_BATCH long)."""
+    groups: list[list[str]] = []
+    for column in sorted(sizes, key=lambda c: (sizes[c], c)):
+        if groups and sizes[column] <= max(BATCH_SPREAD * sizes[groups[-1][0]], SMALL_BATCH):
+            groups[-1].append(column)
         else:
-            batch[column] = typed[column].array
-    return batch
+            groups.append([column])
+    return groups
 
 
-def _number_view(values: pd.Series, bounds: set[float]) -> pd.Series:
-    """float64 copy of a Decimal or integer column that compares with each bound as the exact value does."""
-    exact = values.astype("object")
-    floats = {value: _float_beside(value, bounds) for value in exact.dropna().unique()}
-    return exact.map(floats).astype("float64")
+def _batch_column(typed: pd.DataFrame, column: str, validator: _Validator,
+                  distinct: Callable[[str], tuple[np.ndarray, Any, int]]) -> tuple[np.ndarray, Any]:
+    """(code of each row, the distinct values) of the column a check reads: a typed column, a float view of
+    a numeric field, or an empty stand-in for the `__error` column of a field whose parser cannot fail."""
+    if column.endswith(NUMBER):
+        field = column.removesuffix(NUMBER)
+        codes, exact, present = distinct(field)
+        floats = [_float_beside(value, validator.bounds[field]) for value in exact[:present]]
+        return codes, np.array(floats + [math.nan] * (len(exact) - present), dtype="float64")
+    if column.endswith("__error") and column not in typed:
+        return np.zeros(len(typed), dtype="int64"), np.array([pd.NA] * min(len(typed), 1), dtype=object)
+    codes, values, _ = distinct(column)
+    return codes, values
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, Any, int]:
+    """(code of each cell, the distinct cells in order of first appearance then a missing one if any, the
+    count of distinct cells that are not missing)."""
+    missing = values.isna().to_numpy()
+    if missing.all():           # e.g. the `__error` column of a field that has no error
+        return np.zeros(len(values), dtype="int64"), values.array[:1], 0
+    if not missing.any():
+        codes, uniques = pd.factorize(values)
+        return codes, values.array.take(_first_positions(codes)), len(uniques)
+    present = np.flatnonzero(~missing)
+    present_codes, uniques = pd.factorize(values.iloc[present])
+    codes = np.full(len(values), len(uniques), dtype="int64")
+    codes[present] = present_codes
+    firsts = np.append(present[_first_positions(present_codes)], np.argmax(missing))
+    return codes, values.array.take(firsts), len(uniques)
+
+
+def _first_positions(codes: np.ndarray) -> np.ndarray:
+    """Where each code first appears: pd.factorize numbers values in order of appearance."""
+    return np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
+
+
+def _padded(values: Any, codes: np.ndarray, length: int) -> Any:
+    """`values` lengthened to `length` by repeating its most common value (the likeliest to pass)."""
+    positions = np.arange(length)
+    positions[len(values):] = np.bincount(codes).argmax() if len(codes) else 0
+    return values.take(positions)
+
+
+def _rows_of_values(codes: dict[str, np.ndarray], check: _Check, positions: np.ndarray) -> np.ndarray:
+    """The rows holding the distinct values at `positions` of the check's column (padding ignored)."""
+    column_codes = codes[check.columns[0]]
+    failing = np.zeros(int(column_codes.max(initial=-1)) + 1, dtype=bool)
+    failing[positions[positions < len(failing)]] = True
+    return np.flatnonzero(failing[column_codes])
+
+
+def _failing(batch: pd.DataFrame, checks: list[_Check], min_shelf_life_days: int,
+             validator: _Validator) -> list[tuple[_Check, np.ndarray]]:
+    """(check, the batch positions it rejects) for each check GX finds failing on `batch`.
+
+    GX first says only which checks fail (result_format BOOLEAN_ONLY), then lists the positions for those.
+    """
+    gx_validator = BatchValidator(_context(), result_format="BOOLEAN_ONLY", batch_parameters={"dataframe": batch})
+    verdicts = gx_validator.validate_expectation_suite(
+        _suite(min_shelf_life_days, tuple(check.position for check in checks)))
+    failed = sorted((validator.by_key[_check_key(outcome.expectation_config)] for outcome in verdicts.results
+                     if not outcome.success), key=lambda check: check.position)
+    if not failed:
+        return []
+    gx_validator.result_format = {"result_format": "COMPLETE"}
+    listed = gx_validator.validate_expectation_suite(
+        _suite(min_shelf_life_days, tuple(check.position for check in failed)))
+    found = []
+    for outcome in listed.results:
+        if "unexpected_index_list" not in outcome.result:
+            raise RuntimeError(f"GX could not run {outcome.expectation_config.type}: "
+                               f"{_exception_messages(outcome.exception_info)}")
+        found.append((validator.by_key[_check_key(outcome.expectation_config)],
+                      np.asarray(outcome.result["unexpected_index_list"], dtype="int64")))
+    return found
 
 
 def _float_beside(value: Any, bounds: set[float]) -> float:
@@ -172,27 +298,23 @@ def _float_beside(value: Any, bounds: set[float]) -> float:
     return number
 
 
-def _failures(result: ExpectationSuiteValidationResult,
+def _failures(found: list[tuple[_Check, np.ndarray]],
               typed: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """(one line per failing row and check: row, check, field, rule, parse; each check's meta and kwargs).
 
     The rule of a parse-error check is the row's `<field>__error` cell.
     """
     parts, checks = [], []
-    for outcome in result.results:
-        if outcome.success:
+    for check, rows in sorted(found, key=lambda item: item[0].position):
+        if not len(rows):
             continue
-        if "unexpected_index_list" not in outcome.result:
-            raise RuntimeError(f"GX could not run {outcome.expectation_config.type}: "
-                               f"{_exception_messages(outcome.exception_info)}")
-        meta = outcome.expectation_config.meta
-        found = pd.DataFrame.from_records(outcome.result["unexpected_index_list"], columns=[ROW_ID])
-        rows = found[ROW_ID].to_numpy(dtype="int64")
+        configuration = check.expectation.configuration
+        meta = configuration.meta
         parse = meta["rule"] == PARSE_ERROR
         rule = typed[f"{meta['field']}__error"].to_numpy()[rows] if parse else meta["rule"]
         parts.append(pd.DataFrame({"row": rows, "check": len(checks), "field": meta["field"], "rule": rule,
                                    "parse": parse}))
-        checks.append({**meta, **outcome.expectation_config.kwargs})
+        checks.append({**meta, **configuration.kwargs})
     if not parts:
         return pd.DataFrame(columns=list(FAILURE_DTYPES)).astype(FAILURE_DTYPES), checks
     return pd.concat(parts, ignore_index=True), checks
@@ -209,11 +331,18 @@ def _rejects(typed: pd.DataFrame, failures: pd.DataFrame, checks: list[dict[str,
     cells = pd.MultiIndex.from_frame(failures[["row", "field"]])
     parsed = pd.MultiIndex.from_frame(failures.loc[failures["parse"], ["row", "field"]])
     failures = failures[failures["parse"].to_numpy() | ~cells.isin(parsed)]
-    frames = [_check_rejects(typed.iloc[group["row"].to_numpy()].reset_index(drop=True), checks[check], rule)
+    frames = [_check_rejects(_failed_rows(typed, group["row"].to_numpy(), checks[check]), checks[check], rule)
               for (check, rule), group in failures.groupby(["check", "rule"])]
     return (concat_rejects(frames)
             .sort_values(["source_file", "source_row", "field", "rule"], kind="stable")
             .reset_index(drop=True))
+
+
+def _failed_rows(typed: pd.DataFrame, rows: np.ndarray, check: dict[str, Any]) -> pd.DataFrame:
+    """The rows at `rows`, with the columns a reject of `check` reads."""
+    field = check["field"]
+    wanted = [*LINEAGE, field, f"{field}__raw", f"{field}__detail", *check.get("column_list", [])]
+    return typed[[c for c in dict.fromkeys(wanted) if c in typed]].iloc[rows].reset_index(drop=True)
 
 
 def _check_rejects(rows: pd.DataFrame, check: dict[str, Any], rule: str) -> pd.DataFrame:
@@ -236,5 +365,11 @@ def _as_text(values: pd.Series) -> pd.Series:
 
 
 def _shared_rows(rows: pd.DataFrame, key: list[str]) -> pd.Series:
-    """For each row, the source rows that share its key, e.g. '4, 9'."""
-    return rows.groupby(key)["source_row"].transform(lambda found: ", ".join(map(str, sorted(found))))
+    """For each row, the source rows that share its key, e.g. '4, 9' (None where the key has a gap)."""
+    groups = rows.groupby(key, sort=False).ngroup().fillna(-1).to_numpy(dtype="int64")   # -1: a gap
+    source_rows = rows["source_row"].to_numpy(dtype="int64")
+    order = np.lexsort((source_rows, groups))
+    order = order[groups[order] >= 0]
+    starts = np.flatnonzero(np.diff(groups[order], prepend=-1))
+    texts = [", ".join(map(str, found)) for found in np.split(source_rows[order], starts[1:])]
+    return pd.Series(np.array([*texts, None], dtype=object)[groups], index=rows.index, dtype=object)

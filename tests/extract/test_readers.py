@@ -314,3 +314,33 @@ def test_real_exports_keep_codes_as_written(real_fixtures: Path) -> None:
 def test_every_real_product_export_is_covered(real_fixtures: Path) -> None:
     exports = {p.name for p in real_fixtures.glob("*.?sv") if not p.name.startswith("ecb-")}
     assert exports == {export.name for export in REAL_EXPORTS}
+
+
+@settings(max_examples=80, deadline=None, database=None)
+@given(st.lists(st.lists(st.sampled_from(["", " ", "\t", "\u00a0", "a", "Prix TTC", "12,50 €", " x ", "\x1c"]),
+                         min_size=3, max_size=3), min_size=1, max_size=8),
+       st.sampled_from(["\n", "\r\n", "\r"]), st.booleans())
+def test_regular_text_reads_the_same_through_arrow_and_csv_reader(rows: list[list[str]], line_end: str,
+                                                                  blank_line: bool) -> None:
+    """A text without quotes whose lines are all as wide is split by Arrow; it must read as csv.reader reads it."""
+    lines = [";".join(["Référence", "Désignation", "Stock"])] + [";".join(row) for row in rows]
+    if blank_line:
+        lines.insert(2, "")                     # Arrow: a record of empty cells; csv.reader: []; both blank
+    data = (line_end.join(lines) + line_end).encode("utf-8")
+    quoted = data.replace(b"R\xc3\xa9f\xc3\xa9rence", '"Référence"'.encode())   # the quote sends it to csv.reader
+
+    def read_or_reason(raw: bytes) -> object:
+        try:
+            sheet = read_sheet(raw, "x.csv", VendorProfile("v", delimiter=";"))
+        except UnreadableSheet as exc:
+            return exc.reason_en
+        return sheet.frame, sheet.ragged, sheet.raw_rows, sheet.header_row
+
+    by_arrow, by_csv_reader = read_or_reason(data), read_or_reason(quoted)
+    if isinstance(by_csv_reader, str):
+        assert by_arrow == by_csv_reader
+        return
+    pd.testing.assert_frame_equal(by_arrow[0], by_csv_reader[0])
+    pd.testing.assert_frame_equal(by_arrow[1], by_csv_reader[1])
+    assert by_arrow[2:] == by_csv_reader[2:]
+    assert {type(v) for v in by_arrow[0].drop(columns="source_row").to_numpy().ravel()} <= {str, type(pd.NA)}

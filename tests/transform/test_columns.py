@@ -13,6 +13,7 @@ from pipeline.transform.columns import (
     known_header_score,
     map_columns,
     normalise_header,
+    text_cells,
 )
 
 
@@ -174,3 +175,20 @@ def test_platform_column_maps_name_canonical_columns():
     for name, spec in config.config_file("platforms.yaml").items():
         assert set(spec["columns"]) <= set(canonical_columns()), name
         assert spec["source"] and spec["signature"], name
+
+
+@pytest.mark.parametrize("cells", [
+    pd.Series(["a", " ", None, float("nan"), pd.NA, "\x1c", "\u00a0x", "b ", ""], dtype=object),
+    pd.Series(["1", 1, 2.5, None, True], dtype=object),      # not all text: each cell written as text
+    pd.Series([None, float("nan")], dtype=object),
+    pd.Series([], dtype=object),
+    pd.Series(["a", None, " "], dtype="str"),
+    pd.Series([1.0, float("nan")]),
+])
+def test_text_cells_are_str_or_na_and_whitespace_only_is_na(cells):
+    text = text_cells(cells)
+
+    assert text.dtype == object and text.index.equals(cells.index)
+    expected = [pd.NA if pd.isna(c) or not str(c).strip() else (c if isinstance(c, str) else str(c)) for c in cells]
+    assert text.tolist() == expected
+    assert all(isinstance(c, str) or c is pd.NA for c in text)

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from unittest import mock
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from pipeline.transform import gtin
-from pipeline.transform.gtin import gs1_check_digit, parse_gtin
+from pipeline.transform.gtin import GTIN_LENGTHS, check_digits, gs1_check_digit, parse_gtin
 
 
 def first_row(cell: object) -> dict:
@@ -60,8 +61,33 @@ def test_shopify_barcodes_mangled_by_excel(real_fixtures) -> None:
 def test_each_distinct_cell_is_checked_once(monkeypatch: pytest.MonkeyPatch) -> None:
     s = pd.Series(["3368954957571", "80446392", "3368954957572"], dtype=object).sample(
         10_000, replace=True, random_state=1)
-    check = mock.Mock(wraps=gs1_check_digit)
-    monkeypatch.setattr(gtin, "gs1_check_digit", check)
+    check = mock.Mock(wraps=gtin._gtins)
+    monkeypatch.setattr(gtin, "_gtins", check)
     result = parse_gtin(s)
-    assert check.call_count == 3
+    assert check.call_count == 1 and len(check.call_args.args[0]) == 3
     assert (result["error"] == "gtin_check_digit").sum() == (s == "3368954957572").sum()
+
+
+def test_vectorised_check_digits_agree_with_gs1_check_digit() -> None:
+    rng = np.random.default_rng(5)
+    codes = np.array(["".join(map(str, rng.integers(0, 10, length))) for length in rng.choice(GTIN_LENGTHS, 500)],
+                     dtype=object)
+    lengths = np.array([len(code) for code in codes])
+
+    expected, last = check_digits(codes, lengths)
+
+    assert expected.tolist() == [gs1_check_digit(code[:-1]) for code in codes]
+    assert last.tolist() == [int(code[-1]) for code in codes]
+
+
+def test_digits_only_and_cleaned_cells_mixed() -> None:
+    cells = pd.Series(["3368954957571", " 3368954957571", "3368954957572", "12345", "٣٣٦٨٩٥٤٩٥٧٥٧١", "",
+                       "80446392,0", "1e5"], dtype=object)
+
+    result = parse_gtin(cells)
+
+    assert result["error"].tolist() == [pd.NA, pd.NA, "gtin_check_digit", "gtin_length", "gtin_characters",
+                                        "gtin_characters", pd.NA, "gtin_scientific"]
+    assert result["gtin"].tolist() == ["3368954957571", "3368954957571", pd.NA, pd.NA, pd.NA, pd.NA, "80446392",
+                                       pd.NA]
+    assert result["detail"].tolist() == [pd.NA, pd.NA, "1", "5", pd.NA, pd.NA, pd.NA, pd.NA]

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pipeline import config
-from pipeline.transform.parse import parse_products
+from pipeline.transform.parse import PARSERS, _parsed, parse_products
 
 RUN_DATE = datetime.date(2026, 11, 26)
 LINEAGE = ["vendor_id", "source_file", "source_row"]
@@ -93,3 +93,14 @@ def test_every_rule_named_exists(text: pd.DataFrame) -> None:
     typed = parse_products(text, RUN_DATE)
     named = pd.concat([typed[c] for c in typed.columns if c.endswith("__error")]).dropna()
     assert set(named) <= set(config.rules())
+
+
+@pytest.mark.parametrize("parser", sorted(PARSERS))
+def test_a_column_without_any_value_parses_as_its_cells_would(parser: str) -> None:
+    cells = pd.Series([pd.NA, None, float("nan"), pd.NA], index=[3, 5, 7, 9], dtype=object)
+
+    shortcut = _parsed(PARSERS[parser], cells, RUN_DATE)
+
+    pd.testing.assert_frame_equal(shortcut, PARSERS[parser](cells, RUN_DATE))
+    assert [type(v) for v in shortcut.to_numpy().ravel()] == [
+        type(v) for v in PARSERS[parser](cells, RUN_DATE).to_numpy().ravel()]

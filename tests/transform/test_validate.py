@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from pipeline import config
+from pipeline.transform import validate as validation
 from pipeline.transform.rejects import REJECT_COLUMNS
 from pipeline.transform.validate import PARSE_ERROR, build_suite, validate
 
@@ -200,3 +201,42 @@ def test_the_suite_follows_the_schema(monkeypatch):
     assert [(type(e), e.meta["rule"]) for e in added] == [
         (gxe.ExpectColumnValuesToBeNull, PARSE_ERROR), (gxe.ExpectColumnValueLengthsToBeBetween, "too_long")]
     assert added[1].column == "subtitle" and added[1].max_value == 150
+
+
+def test_single_column_checks_see_each_distinct_value_once(monkeypatch):
+    rows = [{"stock": i % 7, "stock__raw": str(i % 7), "title": "Savon" if i % 2 else None}
+            for i in range(2_000)]
+    typed = typed_frame(*rows)
+    seen: list[tuple[int, list[str]]] = []
+    failing = validation._failing
+
+    def spy(batch, checks, *args):
+        seen.append((len(batch), sorted(batch.columns)))
+        return failing(batch, checks, *args)
+
+    monkeypatch.setattr(validation, "_failing", spy)
+    valid, rejects = validate(typed)
+
+    keys = [length for length, columns in seen if "sku" in columns]
+    assert keys == [2_000]                                  # the SKU's checks read every row
+    assert all(length <= 7 for length, columns in seen if "sku" not in columns)
+    assert (rejects["rule"] == "required").sum() == 1_000 and set(rejects["field"]) == {"title"}
+    assert len(valid) == 1_000
+
+
+def test_a_failing_value_padding_a_batch_rejects_only_its_own_rows():
+    # 600 distinct stocks and two currencies share a batch: the currency column is padded to 600 values with
+    # its most common one, "XYZ", which fails
+    typed = typed_frame(*({"stock": i, "stock__raw": str(i), "currency": "XYZ" if i < 400 else "EUR"}
+                          for i in range(600)))
+
+    valid, rejects = validate(typed)
+
+    assert rejects["rule"].eq("not_allowed").all() and rejects["source_row"].tolist() == list(range(2, 402))
+    assert valid["source_row"].tolist() == list(range(402, 602))
+
+
+def test_an_empty_frame_validates_to_nothing():
+    valid, rejects = validate(typed_frame(GOOD).iloc[:0])
+
+    assert valid.empty and rejects.empty and list(rejects.columns) == REJECT_COLUMNS
