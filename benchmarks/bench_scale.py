@@ -63,6 +63,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--vendors", type=int, default=20)
     parser.add_argument("--work", default="/tmp/eprovence-bench")
+    parser.add_argument("--workers", type=int, default=1, help="eprovence run --workers")
     args = parser.parse_args()
     work = Path(args.work)
     shutil.rmtree(work, ignore_errors=True)
@@ -74,12 +75,14 @@ def main() -> None:
     state = str(work / "state.db")
     subprocess.run([eprovence, "tm", "import", str(work / "synth" / "translations.csv"), "--state", state],
                    check=True, stdout=subprocess.DEVNULL)
-    common = ["--intake", str(work / "synth" / "intake"), "--out", str(work / "feeds"), "--state", state, "-q"]
+    common = ["--intake", str(work / "synth" / "intake"), "--out", str(work / "feeds"), "--state", state, "-q",
+              "--workers", str(args.workers)]
     full = child([eprovence, "run", *common, "--date", "2026-10-31", "--mode", "full"])
     delta = child([eprovence, "run", *common, "--date", "2026-11-01", "--mode", "delta"])
     manifest = json.loads((work / "feeds" / "2026-10-31" / "manifest.json").read_text())
     report = {
-        "rows": args.rows, "vendors": args.vendors, "machine": f"{os.cpu_count()} cores, {platform.processor()}",
+        "rows": args.rows, "vendors": args.vendors, "workers": args.workers,
+        "machine": f"{os.cpu_count()} cores, {platform.processor()}",
         "python": platform.python_version(),
         "io_floor_s": round(floor, 1), "full_s": round(full[0], 1), "full_peak_rss_mib": round(full[1]),
         "full_over_floor": round(full[0] / floor, 2), "delta_s": round(delta[0], 1),
