@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.extract.csv_reader import ColumnRecords, read_csv_records
@@ -141,7 +142,7 @@ def _table(records: Sequence[Record], first_row: int, header_index: int
     if isinstance(records, ColumnRecords):      # records of one width: none is ragged
         arrays = [column.slice(header_index + 1) for column in records.columns]
         empty = [pc.equal(pc.utf8_trim_whitespace(array), "").to_numpy(zero_copy_only=False) for array in arrays]
-        columns = [array.to_numpy(zero_copy_only=False) for array in arrays]
+        columns = [_python_cells(array) for array in arrays]
         counts = np.full(len(records) - header_index - 1, len(names), dtype=np.int64)
         ragged_at: list[int] = []
     else:
@@ -164,6 +165,15 @@ def _table(records: Sequence[Record], first_row: int, header_index: int
     ragged = pd.DataFrame({"source_row": rows[is_ragged], "cells": counts[is_ragged],
                            "expected": np.full(int(is_ragged.sum()), len(names), dtype=np.int64)})
     return frame, ragged, int(keep.sum()) + len(ragged_at), duplicates
+
+
+def _python_cells(column: pa.StringArray, sample: int = 1_000) -> np.ndarray:
+    """The cells as a numpy array of str. A column of few distinct values (judged on its first cells) gets
+    one str per distinct value, shared by its cells: fewer to make, and hashed once downstream."""
+    if pc.count_distinct(column.slice(0, sample)).as_py() * 2 > min(len(column), sample):
+        return column.to_numpy(zero_copy_only=False)
+    encoded = column.dictionary_encode()
+    return encoded.dictionary.to_numpy(zero_copy_only=False)[encoded.indices.to_numpy()]
 
 
 def _kept(cells: np.ndarray, empty: np.ndarray, keep: np.ndarray) -> np.ndarray:

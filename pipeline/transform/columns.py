@@ -36,6 +36,7 @@ CONFLICT_COLUMNS = ["source_row", "field", "value", "detail"]
 _DUPLICATE_SUFFIX = re.compile(r" \(\d+\)$")   # the reader's " (2)" on a repeated header
 _NOT_A_WORD = re.compile(r"[\W_]+")
 _BOOLEAN_TEXT = {"true": True, "false": False}
+_FLAG_TEXT = {True: "true", False: "false"}
 _BARE_NUMBER = r"\s*[+-]?[\d.,\s\u00a0\u202f]*\d[\d.,\s\u00a0\u202f]*"
 
 
@@ -310,10 +311,11 @@ def _row_price_basis(price_sources: list[_Source], supplier: pd.Series, basis: b
     """Per row, "true"/"false": the basis of the price column that supplied it, else the sheet's."""
     stated = {n: s.price_includes_vat for n, s in enumerate(price_sources)
               if s.price_includes_vat is not None}
-    flags = supplier.map(stated).astype("object")
-    if basis is not None:
-        flags = flags.fillna(basis)
-    return flags.map({True: "true", False: "false"}).astype("object").where(flags.notna(), pd.NA)
+    flags = np.full(len(supplier), pd.NA if basis is None else _FLAG_TEXT[basis], dtype=object)
+    numbers = pd.to_numeric(supplier, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    for number, includes_vat in stated.items():
+        flags[numbers == number] = _FLAG_TEXT[includes_vat]
+    return pd.Series(flags, index=supplier.index, dtype="object")
 
 
 def _empty_conflicts() -> pd.DataFrame:

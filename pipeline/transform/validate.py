@@ -7,6 +7,8 @@ distinct values more than the rows:
   batch's length by repeating its most common value; a failing value rejects every row that holds it.
 - the columns of multi-column expectations (a SKU unique within its file) are validated row by row, in one
   batch with every expectation that reads them.
+- a field whose parser cannot fail has no `__error` column in the typed frame: its parse-error expectation
+  has nothing to read and is not run.
 On each batch GX first says which expectations fail (result_format BOOLEAN_ONLY), then lists where for those
 only (COMPLETE).
 """
@@ -186,7 +188,7 @@ def _batches(typed: pd.DataFrame, validator: _Validator) -> list[tuple[pd.DataFr
         batches.append((keys, keyed, lambda check, positions: positions))
     columns: dict[str, list[_Check]] = {}
     for check in validator.checks:
-        if check.position not in on_keys:
+        if check.position not in on_keys and not _without_errors(check, typed):
             columns.setdefault(check.columns[0], []).append(check)
     fields = functools.cache(lambda name: _distinct(typed[name]))     # a field and its float view share it
     distinct = {column: _batch_column(typed, column, validator, fields) for column in columns}
@@ -212,17 +214,20 @@ def _groups(sizes: dict[str, int]) -> list[list[str]]:
     return groups
 
 
+def _without_errors(check: _Check, typed: pd.DataFrame) -> bool:
+    """Whether `check` reads the `__error` column of a field whose parser cannot fail (the frame has none)."""
+    return check.columns[0].endswith("__error") and check.columns[0] not in typed
+
+
 def _batch_column(typed: pd.DataFrame, column: str, validator: _Validator,
                   distinct: Callable[[str], tuple[np.ndarray, Any, int]]) -> tuple[np.ndarray, Any]:
-    """(code of each row, the distinct values) of the column a check reads: a typed column, a float view of
-    a numeric field, or an empty stand-in for the `__error` column of a field whose parser cannot fail."""
+    """(code of each row, the distinct values) of the column a check reads: a typed column or the float view
+    of a numeric field."""
     if column.endswith(NUMBER):
         field = column.removesuffix(NUMBER)
         codes, exact, present = distinct(field)
         floats = [_float_beside(value, validator.bounds[field]) for value in exact[:present]]
         return codes, np.array(floats + [math.nan] * (len(exact) - present), dtype="float64")
-    if column.endswith("__error") and column not in typed:
-        return np.zeros(len(typed), dtype="int64"), np.array([pd.NA] * min(len(typed), 1), dtype=object)
     codes, values, _ = distinct(column)
     return codes, values
 
@@ -231,7 +236,7 @@ def _distinct(values: pd.Series) -> tuple[np.ndarray, Any, int]:
     """(code of each cell, the distinct cells in order of first appearance then a missing one if any, the
     count of distinct cells that are not missing)."""
     missing = values.isna().to_numpy()
-    if missing.all():           # e.g. the `__error` column of a field that has no error
+    if missing.all():           # e.g. the `__error` column of a sheet without errors
         return np.zeros(len(values), dtype="int64"), values.array[:1], 0
     if not missing.any():
         codes, uniques = pd.factorize(values)

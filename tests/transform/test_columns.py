@@ -192,3 +192,13 @@ def test_text_cells_are_str_or_na_and_whitespace_only_is_na(cells):
     expected = [pd.NA if pd.isna(c) or not str(c).strip() else (c if isinstance(c, str) else str(c)) for c in cells]
     assert text.tolist() == expected
     assert all(isinstance(c, str) or c is pd.NA for c in text)
+
+
+def test_a_sheet_without_rows_maps_to_empty_text_columns():
+    frame = pd.DataFrame({"Référence": pd.Series(dtype=object), "Prix TTC": pd.Series(dtype=object),
+                          "source_row": pd.Series(dtype="int64")}).assign(vendor_id="v", source_file="v/f.csv")
+
+    text, mapping, conflicts = map_columns(frame, platform=None)
+
+    assert text.empty and conflicts.empty and mapping.used == {"sku": ["Référence"], "price": ["Prix TTC"]}
+    assert text["sku"].dtype == "object" and text["price"].dtype == "object"   # text, so parsers can read it

@@ -240,3 +240,19 @@ def test_an_empty_frame_validates_to_nothing():
     valid, rejects = validate(typed_frame(GOOD).iloc[:0])
 
     assert valid.empty and rejects.empty and list(rejects.columns) == REJECT_COLUMNS
+
+
+def test_only_the_parse_errors_of_fields_that_can_fail_are_checked(monkeypatch):
+    typed = typed_frame(GOOD, {"barcode__raw": "123", "barcode__error": "gtin_length", "barcode__detail": "3"})
+    read: list[str] = []
+    failing = validation._failing
+
+    def spy(batch, checks, *args):
+        read.extend(column for check in checks for column in check.columns)
+        return failing(batch, checks, *args)
+
+    monkeypatch.setattr(validation, "_failing", spy)
+    _, rejects = validate(typed)
+
+    assert {c for c in read if c.endswith("__error")} == {c for c in typed.columns if c.endswith("__error")}
+    assert rejects[["field", "rule"]].values.tolist() == [["barcode", "gtin_length"]]
