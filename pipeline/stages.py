@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import hashlib
 import itertools
 import logging
 import time
@@ -136,11 +135,12 @@ def extract_file(ctx: RunContext, file: dict) -> str:
     """Read, map, parse and validate one vendor file; returns the URI of its result folder. A file marked
     `cached` by discover_inputs is not read: its record (status `skipped`) and rejects come from the cache."""
     from pipeline.extract.intake import IntakeFile
+    from pipeline.load import work_area
 
     file = dict(file)
     cached = file.pop("cached", None)
     intake_file = IntakeFile(**file)
-    uri = f"{ctx.work}/files/{hashlib.sha256(intake_file.path.encode()).hexdigest()[:16]}"
+    uri = f"{ctx.work}/files/{work_area.short_id(intake_file.path)}"
     return _reuse(ctx, intake_file.path, cached, uri) if cached else _ingest(ctx, intake_file, uri)
 
 
@@ -221,7 +221,7 @@ def _localize_vendor(ctx: RunContext, vendor: str, files: list[tuple[str, dict]]
     rows, superseded = newest_wins(rows, order)
     if not rows.empty:
         rows = rows.sort_values(["sku", "source_file", "source_row"], kind="stable").reset_index(drop=True)
-    base = f"{ctx.work}/localized/{hashlib.sha256(vendor.encode()).hexdigest()[:16]}"
+    base = f"{ctx.work}/localized/{work_area.short_id(vendor)}"
     work_area.write_frame(f"{base}/superseded.parquet", superseded, opts)
     uris, totals = [], Counter()
     for n, start in enumerate(range(0, max(len(rows), 1), ctx.chunk_rows)):

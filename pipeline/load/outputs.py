@@ -41,7 +41,7 @@ from pipeline.transform.delta import (
 )
 from pipeline.transform.listing import output_profile
 from pipeline.transform.localize import PENDING_COLUMNS
-from pipeline.transform.rejects import REJECT_COLUMNS, concat_rejects
+from pipeline.transform.rejects import REJECT_COLUMNS
 from pipeline.transform.taobao_rows import SORT_KEYS, taobao_rows
 
 REJECTS = "rejects.csv"
@@ -157,7 +157,7 @@ def _vendor_feed(part: VendorPart, run: RunOutputs, previous: pd.DataFrame, vend
                  rejects: pd.DataFrame, catalogue: Catalogue, tally: Tally) -> dict:
     """Compare one vendor's listings with the catalogue and write its feed parts chunk by chunk, withdrawn listings
     last; returns where the parts are."""
-    base = f"{run.work}/feed/{hashlib.sha256(part.vendor_id.encode()).hexdigest()[:16]}"
+    base = f"{run.work}/feed/{work_area.short_id(part.vendor_id)}"
     still_there = [rejects[KEYS]]
     chunks, validated, rows_total = [], [], 0
     for n, (rows_uri, listings_uri) in enumerate(part.chunks):
@@ -379,11 +379,6 @@ def _without_helpers(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.drop(columns=[c for c in rows.columns if c.endswith(HELPER_SUFFIXES)])
 
 
-def to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """An Arrow table keeping Decimal columns as decimals and dates as dates."""
-    return pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
-
-
 def manifest_bytes(manifest: dict) -> bytes:
     return (json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
 
@@ -391,5 +386,3 @@ def manifest_bytes(manifest: dict) -> bytes:
 def sha256_of(manifest: dict) -> str:
     return hashlib.sha256(manifest_bytes(manifest)).hexdigest()
 
-
-__all__ = ["REJECTS", "RunOutputs", "VendorPart", "concat_rejects", "merge_pending", "publish", "utf8_csv"]

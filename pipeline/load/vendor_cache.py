@@ -22,6 +22,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from pipeline.config import CONFIG_DIR, PROJECT_ROOT, SCHEMAS_DIR
+from pipeline.load.work_area import short_id
 
 CODE_DIRS = (PROJECT_ROOT / "pipeline", CONFIG_DIR, SCHEMAS_DIR)
 MAX_HOLD_DAYS = 3650         # shelf lives are read up to 10**9 days; no date is that far
@@ -63,7 +64,7 @@ def stable_until(run_date: dt.date, shelf_life_days, min_days: int) -> str | Non
 
 
 def entry_uri(out: str, vendor_id: str) -> str:
-    return f"{out.rstrip('/')}/.cache/vendors/{hashlib.sha256(vendor_id.encode()).hexdigest()[:16]}"
+    return f"{out.rstrip('/')}/.cache/vendors/{short_id(vendor_id)}"
 
 
 def usable(entry: dict | None, key: str, run_date: dt.date, rates: dict) -> bool:

@@ -7,6 +7,7 @@ one back gives nullable integers and booleans and pandas' Arrow-backed text (`st
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 from decimal import Decimal
@@ -18,6 +19,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 _NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def short_id(text: str) -> str:
+    """A short stable folder name for a path or vendor id (16 hex digits of its sha256)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def work_root(out: str, run_date: str) -> str:
