@@ -86,13 +86,11 @@ def _rejects_preview(file_uris: list[str], ctx: RunContext, rows: int = 20) -> p
 
 
 def _listings_preview(ctx: RunContext, rows: int = 20) -> pd.DataFrame:
-    import fsspec
-    import pyarrow.parquet as pq
+    from pipeline.load import work_area
 
     columns = ["outer_id", "title_zh", "price_cny", "source_price", "source_currency"]
-    with fsspec.open(f"{ctx.out.rstrip('/')}/{ctx.run_date}/tmall_upload.parquet", "rb",
-                     **ctx.storage_options) as fh:
-        return pq.read_table(fh, columns=columns).slice(0, rows).to_pandas()
+    feed = f"{ctx.out.rstrip('/')}/{ctx.run_date}/tmall_upload.parquet"
+    return work_area.read_table(feed, ctx.storage_options, columns).slice(0, rows).to_pandas()
 
 
 def _read_manifest(ctx: RunContext) -> dict:

@@ -70,7 +70,7 @@ def regular_columns(text: str, delimiter: str) -> list[pa.StringArray] | None:
     names = [f"cell_{i}" for i in range(first_line.count(delimiter) + 1)]
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            pa.BufferReader(text.encode("utf-8")),
             read_options=pa_csv.ReadOptions(column_names=names),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=False, double_quote=False,
                                               escape_char=False, newlines_in_values=False,

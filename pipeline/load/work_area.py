@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 from decimal import Decimal
 from typing import Any
@@ -17,6 +16,7 @@ import fsspec
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from fsspec.implementations.local import LocalFileSystem
 
 _NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
@@ -31,10 +31,7 @@ def work_root(out: str, run_date: str) -> str:
 
 
 def write_frame(uri: str, frame: pd.DataFrame, storage_options: dict | None = None) -> str:
-    buffer = io.BytesIO()
-    pq.write_table(to_table(frame), buffer)
-    _write_bytes(uri, buffer.getvalue(), storage_options)
-    return uri
+    return write_table(uri, to_table(frame), storage_options)
 
 
 def to_table(frame: pd.DataFrame) -> pa.Table:
@@ -65,25 +62,32 @@ def _distinct_values_array(s: pd.Series) -> pa.Array:
 
 
 def read_frame(uri: str, storage_options: dict | None = None) -> pd.DataFrame:
-    with fsspec.open(uri, "rb", **(storage_options or {})) as fh:
-        return pq.read_table(fh).to_pandas(types_mapper=_NULLABLE.get)
+    return read_table(uri, storage_options).to_pandas(types_mapper=_NULLABLE.get)
 
 
 def write_table(uri: str, table: pa.Table, storage_options: dict | None = None) -> str:
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer)
-    _write_bytes(uri, buffer.getvalue(), storage_options)
+    sink = pa.BufferOutputStream()          # Arrow's own buffer: no Python object for Arrow's threads to release
+    pq.write_table(table, sink)
+    _write_bytes(uri, memoryview(sink.getvalue()), storage_options)
     return uri
 
 
 def read_table(uri: str, storage_options: dict | None = None, columns: list[str] | None = None) -> pa.Table:
-    with fsspec.open(uri, "rb", **(storage_options or {})) as fh:
-        return pq.read_table(fh, columns=columns)
+    return pq.read_table(_parquet_source(uri, storage_options), columns=columns)
 
 
 def read_schema(uri: str, storage_options: dict | None = None) -> pa.Schema:
-    with fsspec.open(uri, "rb", **(storage_options or {})) as fh:
-        return pq.read_schema(fh)
+    return pq.read_schema(_parquet_source(uri, storage_options))
+
+
+def _parquet_source(uri: str, storage_options: dict | None) -> str | pa.BufferReader:
+    """What pyarrow reads a Parquet file from: a local path, or the object's bytes in memory. Never a Python file
+    object: Arrow's threads may release the last reference to one during interpreter shutdown, when taking the
+    GIL ends the thread and the process aborts ("terminate called without an active exception")."""
+    fs, path = fsspec.core.url_to_fs(uri, **(storage_options or {}))
+    if isinstance(fs, LocalFileSystem):
+        return path
+    return pa.BufferReader(fs.cat_file(path))
 
 
 def write_bytes(uri: str, data: bytes, storage_options: dict | None = None) -> str:

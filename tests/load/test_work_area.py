@@ -1,0 +1,45 @@
+"""The work area's frames and tables: what goes in comes back, on a local disk and on an fsspec memory store."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from pipeline.load import work_area
+
+
+@pytest.fixture(params=["local", "memory"])
+def folder(request, tmp_path) -> str:
+    if request.param == "local":
+        return str(tmp_path)
+    return f"memory://work-area-{tmp_path.name}"
+
+
+@pytest.fixture
+def priced_rows() -> pd.DataFrame:
+    return pd.DataFrame({"sku": ["SAV-1", "SAV-2", "SAV-3"],
+                         "price": [Decimal("12.50"), None, Decimal("12.50")],
+                         "best_before": [dt.date(2027, 5, 1), dt.date(2027, 6, 1), None],
+                         "stock": pd.array([3, None, 0], dtype="Int64")})
+
+
+def test_a_frame_comes_back_with_decimals_dates_and_nullable_integers(folder, priced_rows):
+    uri = work_area.write_frame(f"{folder}/a/rows.parquet", priced_rows)
+    back = work_area.read_frame(uri)
+    assert back["sku"].tolist() == ["SAV-1", "SAV-2", "SAV-3"]
+    assert back["price"].tolist()[0] == Decimal("12.50") and pd.isna(back["price"][1])
+    assert back["best_before"].tolist()[:2] == [dt.date(2027, 5, 1), dt.date(2027, 6, 1)]
+    assert str(back["stock"].dtype) == "Int64" and back["stock"].isna().tolist() == [False, True, False]
+
+
+def test_a_table_reads_back_only_the_columns_asked_for(folder, priced_rows):
+    uri = work_area.write_frame(f"{folder}/b/rows.parquet", priced_rows)
+    assert work_area.read_table(uri, columns=["sku"]).column_names == ["sku"]
+    assert work_area.read_schema(uri).names == ["sku", "price", "best_before", "stock"]
+
+
+def test_a_write_leaves_no_temporary_file(tmp_path, priced_rows):
+    work_area.write_frame(f"{tmp_path}/c/rows.parquet", priced_rows)
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["rows.parquet"]
