@@ -57,8 +57,9 @@ def run(
         TranslatorName.none),
     mode: Annotated[Mode, typer.Option(help="full: every publishable product; delta: only changes.")] = Mode.full,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table.")] = False,
-    workers: Annotated[int, typer.Option(min=1, help="Processes reading vendor files at once (each holds one "
-                                                     "file in memory).")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Processes working at once: reading vendor files "
+                                                     "(each holds one file in memory), localising (memory-only runs) "
+                                                     "and pricing vendors.")] = 1,
 ) -> None:
     """Run the pipeline for one logical date. Exit 0 when the run completed, even with rejected rows."""
     from pipeline.extract.intake import IntakeUnavailable

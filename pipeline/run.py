@@ -42,7 +42,7 @@ def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "fu
     from pipeline.load.state import StateStore
 
     ctx = RunContext(intake, out, state, run_date.isoformat(), mode, translator, min_shelf_life_days,
-                     storage_options or {}, chunk_rows)
+                     storage_options or {}, chunk_rows, workers)
     StateStore.open(state)                                  # fail fast on an unusable store …
     FeedFolder(out, ctx.run_date, ctx.storage_options).abandon()   # … or output
     client = translator_client if translator_client is not None else make_translator(translator)
@@ -61,7 +61,7 @@ def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "fu
 
 def _extract_all(ctx: RunContext, files: list[dict], workers: int, on_file: Callable[[dict], None]) -> list[str]:
     """extract_file on every file, in `workers` processes when more than one (as Airflow's mapped tasks would);
-    the URIs come back in the files' order."""
+    the URIs come back in the files' order, each reported to `on_file` as it arrives."""
     if workers <= 1 or len(files) <= 1:
         return [_extracted(extract_file(ctx, file), file, on_file) for file in files]
     import multiprocessing

@@ -37,6 +37,18 @@ def _timed(step: Callable) -> Callable:
     return timed
 
 
+def in_processes(workers: int, work: Callable, *arguments: list) -> list:
+    """`work` applied to each tuple of `arguments` (like map), in `workers` spawned processes when more than one
+    and there is more than one item; results in the items' order. `work` must be a module-level function."""
+    if workers <= 1 or len(arguments[0]) <= 1:
+        return list(map(work, *arguments))
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(min(workers, len(arguments[0])), mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(work, *arguments))
+
+
 @dataclass(frozen=True)
 class RunContext:
     """Where a run reads and writes, and its options; plain data, so it can travel through XCom."""
@@ -50,6 +62,7 @@ class RunContext:
     min_shelf_life_days: int = 180
     storage_options: dict = field(default_factory=dict)
     chunk_rows: int = 50_000           # rows localised, priced and published at a time within a vendor
+    workers: int = 1                   # processes for the per-vendor work of localize_rows and price_and_map
 
     @property
     def date(self) -> dt.date:
@@ -176,22 +189,25 @@ def _reuse(ctx: RunContext, path: str, cached: str, uri: str) -> str:
 @_timed
 def localize_rows(ctx: RunContext, file_uris: list[str], translator=None) -> str:
     """Localise the valid rows vendor by vendor (newest file wins per SKU); each distinct segment is translated
-    once, later vendors find it in the memory. Returns the URI of the localised parts."""
+    once, later vendors find it in the memory. Memory-only runs (translator `none`, no client given) localise
+    vendors in `ctx.workers` processes. Returns the URI of the localised parts."""
     from pipeline.extract.translators import make_translator
     from pipeline.load import work_area
-    from pipeline.load.state import StateStore
-    from pipeline.load.translation_memory import TranslationMemory
 
     opts = ctx.storage_options
     records = {uri: work_area.read_json(f"{uri}/record.json", opts) for uri in file_uris}
-    memory = TranslationMemory(StateStore.open(ctx.state).engine)
-    translator = translator if translator is not None else make_translator(ctx.translator)
     read = [uri for uri, rec in records.items() if rec["status"] == "processed"]
+    vendors = [(vendor, [(uri, records[uri]) for uri in uris]) for vendor, uris in
+               itertools.groupby(sorted(read, key=lambda u: records[u]["vendor_id"]),
+                                 key=lambda u: records[u]["vendor_id"])]
+    if translator is None and ctx.translator == "none":
+        done = in_processes(ctx.workers, _localize_vendor, [ctx] * len(vendors), *zip(*vendors, strict=True)
+                            ) if vendors else []
+    else:
+        translator = translator if translator is not None else make_translator(ctx.translator)
+        done = [_localize_vendor(ctx, vendor, files, translator) for vendor, files in vendors]
     parts, totals = [], Counter()
-    for vendor, uris in itertools.groupby(sorted(read, key=lambda u: records[u]["vendor_id"]),
-                                          key=lambda u: records[u]["vendor_id"]):
-        vendor_parts, stats = _localize_vendor(ctx, vendor, [(uri, records[uri]) for uri in uris], memory,
-                                               translator)
+    for (vendor, _files), (vendor_parts, stats) in zip(vendors, done, strict=True):
         parts += [{"vendor_id": vendor, "rows": part} for part in vendor_parts]
         totals.update(stats)
     if translator is not None:     # its counters run over the whole run, not per vendor
@@ -202,14 +218,18 @@ def localize_rows(ctx: RunContext, file_uris: list[str], translator=None) -> str
     return uri
 
 
-def _localize_vendor(ctx: RunContext, vendor: str, files: list[tuple[str, dict]], memory, translator
+def _localize_vendor(ctx: RunContext, vendor: str, files: list[tuple[str, dict]], translator=None
                      ) -> tuple[list[str], Counter]:
     """Localise one vendor's valid rows, newest file first per SKU, in SKU order `ctx.chunk_rows` rows at a time;
     returns the URIs of its parts (at least one) and the summed counters."""
     import pandas as pd
 
     from pipeline.load import work_area
+    from pipeline.load.state import StateStore
+    from pipeline.load.translation_memory import TranslationMemory
     from pipeline.transform.supersede import newest_wins
+
+    memory = TranslationMemory(StateStore.open(ctx.state).engine)
 
     opts = ctx.storage_options
     frames = [work_area.read_frame(f"{uri}/valid.parquet", opts) for uri, _ in files]
@@ -272,25 +292,32 @@ def refresh_rates(ctx: RunContext) -> str:
 
 @_timed
 def price_and_map(ctx: RunContext, localized_uri: str, rates_uri: str) -> str:
-    """Classify, price in CNY and compose the listings of every localised row, vendor by vendor; rows whose
-    currency has no usable rate are rejected. Returns the URI of the listings folder."""
+    """Classify, price in CNY and compose the listings of every localised row, part by part (in `ctx.workers`
+    processes); rows whose currency has no usable rate are rejected. Returns the URI of the listings folder."""
+    from pipeline.load import work_area
+
+    opts = ctx.storage_options
+    rates = work_area.read_json(rates_uri, opts)
+    parts = work_area.read_json(f"{localized_uri}/parts.json", opts)
+    parts = in_processes(ctx.workers, _price_part, [ctx] * len(parts), [rates] * len(parts), parts)
+    uri = f"{ctx.work}/listings"
+    work_area.write_json(f"{uri}/parts.json", parts, opts)
+    return uri
+
+
+def _price_part(ctx: RunContext, rate_records: dict, part: dict) -> dict:
     from pipeline.listings import make_listings
     from pipeline.load import work_area
     from pipeline.transform.fx import from_record
 
     opts = ctx.storage_options
-    rates = {c: from_record(r) for c, r in work_area.read_json(rates_uri, opts).items()}
-    parts = []
-    for part in work_area.read_json(f"{localized_uri}/parts.json", opts):
-        listings, rejects = make_listings(work_area.read_frame(f"{part['rows']}/rows.parquet", opts), rates)
-        work_area.write_frame(f"{part['rows']}/listings.parquet", listings, opts)
-        work_area.write_frame(f"{part['rows']}/no_rate.parquet", rejects, opts)
-        parts.append({**part, "listings": f"{part['rows']}/listings.parquet"})
-        log.info("%s: priced and mapped %d listings; %d rows rejected for want of an exchange rate",
-                 part["vendor_id"], len(listings), len(rejects))
-    uri = f"{ctx.work}/listings"
-    work_area.write_json(f"{uri}/parts.json", parts, opts)
-    return uri
+    rates = {c: from_record(r) for c, r in rate_records.items()}
+    listings, rejects = make_listings(work_area.read_frame(f"{part['rows']}/rows.parquet", opts), rates)
+    work_area.write_frame(f"{part['rows']}/listings.parquet", listings, opts)
+    work_area.write_frame(f"{part['rows']}/no_rate.parquet", rejects, opts)
+    log.info("%s: priced and mapped %d listings; %d rows rejected for want of an exchange rate",
+             part["vendor_id"], len(listings), len(rejects))
+    return {**part, "listings": f"{part['rows']}/listings.parquet"}
 
 
 def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str, listings_uri: str,
@@ -303,6 +330,7 @@ def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str, list
     from pipeline.load.state import StateStore
     from pipeline.transform.rejects import concat_rejects
 
+    started = time.perf_counter()
     opts = ctx.storage_options
     records = [work_area.read_json(f"{uri}/record.json", opts) for uri in file_uris]
     records += work_area.read_json(f"{ctx.work}/strays.json", opts)
@@ -321,7 +349,7 @@ def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str, list
     vendor_parts = [outputs.VendorPart(vendor, [(f"{p['rows']}/rows.parquet", p["listings"]) for p in chunks])
                     for vendor, chunks in itertools.groupby(parts, key=lambda p: p["vendor_id"])]
     run = outputs.RunOutputs(ctx.date, ctx.mode, records, rejects, pending, stats, vendor_parts, eur, ctx.work, opts,
-                             timings, chunk_rows=ctx.chunk_rows)
+                             timings, started, chunk_rows=ctx.chunk_rows)
     manifest = outputs.publish(folder, run, Catalogue(store.engine))
     store.record_run(
         ctx.date, ctx.mode, {k: manifest[k] for k in ("rows_in", "rows_published", "rows_rejected", "rows_pending")},

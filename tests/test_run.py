@@ -43,7 +43,7 @@ def _contents(folder: Path) -> dict:
     """Every file's bytes; the manifest without its timings (the one thing a rerun may change)."""
     files = {p.name: p.read_bytes() for p in folder.iterdir() if p.name != "manifest.json"}
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert set(manifest.pop("stage_seconds")) >= {"extract_file", "localize_rows", "price_and_map"}
+    assert set(manifest.pop("stage_seconds")) >= {"extract_file", "localize_rows", "price_and_map", "publish_feed"}
     return {**files, "manifest.json": manifest}
 
 
@@ -55,7 +55,7 @@ def test_rerun_of_a_date_gives_identical_files(tmp_path):
 
 
 @pytest.mark.slow
-def test_files_read_by_two_processes_give_the_same_feed(tmp_path):
+def test_vendors_read_localised_and_priced_by_two_processes_give_the_same_feed(tmp_path):
     _, _, folder = _run(SAMPLES, tmp_path / "one")
     summary = run(str(SAMPLES), str(tmp_path / "two" / "out"), str(tmp_path / "two" / "state.db"), DAY, workers=2)
     assert _contents(Path(summary.folder)) == _contents(folder)

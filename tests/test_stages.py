@@ -1,4 +1,5 @@
-"""Delta runs skip vendors whose inputs did not change (pipeline.stages with pipeline.load.vendor_cache)."""
+"""pipeline.stages: delta runs skip unchanged vendors (with pipeline.load.vendor_cache); work done in chunks or
+in several processes gives the same feed."""
 import datetime as dt
 import json
 import shutil
@@ -118,3 +119,19 @@ def test_a_delta_in_small_chunks_finds_the_same_changes_and_withdrawals(two_vend
     assert a.manifest["changes"]["changed"] == 1 and a.manifest["changes"]["withdrawn"] == 1
     feed_a, feed_b = (pq.read_table(Path(s.folder) / "tmall_upload.parquet").to_pandas() for s in (a, b))
     assert sorted(feed_a["sku"]) == sorted(feed_b["sku"]) and len(feed_a) == 2
+
+
+def test_work_in_processes_comes_back_in_the_items_order():
+    from pipeline.stages import in_processes
+
+    assert in_processes(2, pow, [2, 3, 4], [3, 2, 1]) == [8, 9, 4]
+    assert in_processes(1, pow, [2, 3], [3, 2]) == [8, 9]
+
+
+@pytest.mark.slow
+def test_vendors_localised_and_priced_in_two_processes_give_the_same_feed_and_memory_stats(two_vendors, tmp_path):
+    one = run(str(two_vendors), str(tmp_path / "one"), str(tmp_path / "state.db"), dt.date(2026, 10, 31))
+    two = run(str(two_vendors), str(tmp_path / "two"), str(tmp_path / "state.db"), dt.date(2026, 10, 31), workers=2)
+    for name in ("tmall_upload.csv", "rejects.csv", "pending_translation.csv"):
+        assert (Path(two.folder) / name).read_bytes() == (Path(one.folder) / name).read_bytes()
+    assert two.manifest["translation"] == one.manifest["translation"]
