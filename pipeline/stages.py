@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pipeline.config import RunSettings
+from pipeline.parallel import in_processes
 
 log = logging.getLogger("eprovence")
 
@@ -35,18 +36,6 @@ def _timed(step: Callable) -> Callable:
         return result
 
     return timed
-
-
-def in_processes(workers: int, work: Callable, *arguments: list) -> list:
-    """`work` applied to each tuple of `arguments` (like map), in `workers` spawned processes when more than one
-    and there is more than one item; results in the items' order. `work` must be a module-level function."""
-    if workers <= 1 or len(arguments[0]) <= 1:
-        return list(map(work, *arguments))
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(min(workers, len(arguments[0])), mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(work, *arguments))
 
 
 @dataclass(frozen=True)
@@ -349,7 +338,7 @@ def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str, list
     vendor_parts = [outputs.VendorPart(vendor, [(f"{p['rows']}/rows.parquet", p["listings"]) for p in chunks])
                     for vendor, chunks in itertools.groupby(parts, key=lambda p: p["vendor_id"])]
     run = outputs.RunOutputs(ctx.date, ctx.mode, records, rejects, pending, stats, vendor_parts, eur, ctx.work, opts,
-                             timings, started, chunk_rows=ctx.chunk_rows)
+                             timings, started, ctx.state, ctx.workers, chunk_rows=ctx.chunk_rows)
     manifest = outputs.publish(folder, run, Catalogue(store.engine))
     store.record_run(
         ctx.date, ctx.mode, {k: manifest[k] for k in ("rows_in", "rows_published", "rows_rejected", "rows_pending")},

@@ -6,6 +6,7 @@ catalogue.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -32,6 +33,7 @@ from pipeline.load.feed_files import (
     utf8_csv,
 )
 from pipeline.load.publish import FeedFolder
+from pipeline.parallel import in_processes
 from pipeline.transform.delta import (
     KEYS,
     classify_changes,
@@ -79,6 +81,8 @@ class RunOutputs:
     storage_options: dict = field(default_factory=dict)
     stage_seconds: dict = field(default_factory=dict)   # seconds spent in each step (summed over files)
     publish_started: float | None = None                # time.perf_counter() when publish_feed started
+    state: str | None = None                            # the state store, for vendors published in other processes
+    workers: int = 1                                    # processes composing vendors' feed parts
     chunk_rows: int = CHUNK_ROWS
 
 
@@ -109,6 +113,14 @@ class Tally:
                             for r in over.head(max(0, named - len(self.over_limit))).itertuples()]
         self.per_file.update({(f, "published"): n for f, n in listings["source_file"].value_counts().items()})
 
+    def merge(self, other: Tally, named: int = NAMED_WARNINGS) -> None:
+        """Add another vendor's tally; the products named keep their order, up to `named`."""
+        self.per_file.update(other.per_file)
+        self.changes.update(other.changes)
+        self.over_limit = (self.over_limit + other.over_limit)[:named]
+        for name in ("mapped", "listings", "over_limit_count", "truncated", "feed_rows", "waiting"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def warnings(self) -> list[str]:
         """What merchandisers should look at; products are named one by one up to NAMED_WARNINGS, then counted."""
         warnings = list(self.over_limit)
@@ -138,15 +150,11 @@ def publish(folder: FeedFolder, run: RunOutputs, catalogue: Catalogue) -> dict:
     vendors_read = _vendors_read(run.records)
     previous = catalogue.before(run.run_date) if vendors_read else _no_previous()
     previous_of = dict(tuple(previous.groupby("vendor_id", sort=False))) if not previous.empty else {}
-    tally, feed_parts = Tally(), []
-    for part in sorted(run.parts, key=lambda p: p.vendor_id):
-        vendor_rejects = rejects[rejects["vendor_id"] == part.vendor_id]
-        feed_parts.append(_vendor_feed(part, run, previous_of.get(part.vendor_id, previous.iloc[:0]),
-                                       vendors_read, vendor_rejects, catalogue, tally))
-    for vendor in sorted(vendors_read - {p.vendor_id for p in run.parts}):      # every row rejected: all withdrawn
-        part = VendorPart(vendor, [])
-        feed_parts.append(_vendor_feed(part, run, previous_of.get(vendor, previous.iloc[:0]), vendors_read,
-                                       rejects[rejects["vendor_id"] == vendor], catalogue, tally))
+    parts = sorted(run.parts, key=lambda p: p.vendor_id)
+    parts += [VendorPart(v, []) for v in sorted(vendors_read - {p.vendor_id for p in run.parts})]  # all rejected
+    jobs = [(part, previous_of.get(part.vendor_id, previous.iloc[:0]),
+             rejects[rejects["vendor_id"] == part.vendor_id]) for part in parts]
+    feed_parts, tally = _vendor_feeds(jobs, run, vendors_read, catalogue)
     _write_feed_files(folder, run, feed_parts, rejects, tally)
     inputs = _input_counts(run.records, rejects, tally)
     manifest = _manifest(run, folder, inputs, tally)
@@ -155,8 +163,34 @@ def publish(folder: FeedFolder, run: RunOutputs, catalogue: Catalogue) -> dict:
     return manifest
 
 
-def _vendor_feed(part: VendorPart, run: RunOutputs, previous: pd.DataFrame, vendors_read: set[str],
-                 rejects: pd.DataFrame, catalogue: Catalogue, tally: Tally) -> dict:
+def _vendor_feeds(jobs: list[tuple], run: RunOutputs, vendors_read: set[str], catalogue: Catalogue
+                  ) -> tuple[list[dict], Tally]:
+    """_vendor_feed for each (part, previous lines, rejects), in `run.workers` processes when more than one; the
+    parts in the jobs' order and the tally of them all."""
+    if run.workers <= 1 or run.state is None or len(jobs) <= 1:
+        tally = Tally()
+        return [_vendor_feed(*job, vendors_read, catalogue, tally, run) for job in jobs], tally
+    slim = dataclasses.replace(run, records=[], rejects=run.rejects.iloc[:0], pending=run.pending.iloc[:0], parts=[])
+    done = in_processes(run.workers, _vendor_feed_alone, *zip(*jobs, strict=True), [slim] * len(jobs),
+                        [vendors_read] * len(jobs))
+    tally = Tally()
+    for _, vendor_tally in done:
+        tally.merge(vendor_tally)
+    return [feed_part for feed_part, _ in done], tally
+
+
+def _vendor_feed_alone(part: VendorPart, previous: pd.DataFrame, rejects: pd.DataFrame, run: RunOutputs,
+                       vendors_read: set[str]) -> tuple[dict, Tally]:
+    """_vendor_feed in a process of its own, with its own connection to the state store and its own tally."""
+    from pipeline.load.state import StateStore
+
+    tally = Tally()
+    catalogue = Catalogue(StateStore.open(run.state).engine)
+    return _vendor_feed(part, previous, rejects, vendors_read, catalogue, tally, run), tally
+
+
+def _vendor_feed(part: VendorPart, previous: pd.DataFrame, rejects: pd.DataFrame, vendors_read: set[str],
+                 catalogue: Catalogue, tally: Tally, run: RunOutputs) -> dict:
     """Compare one vendor's listings with the catalogue and write its feed parts chunk by chunk, withdrawn listings
     last; returns where the parts are."""
     base = f"{run.work}/feed/{work_area.short_id(part.vendor_id)}"

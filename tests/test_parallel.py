@@ -1,0 +1,11 @@
+"""pipeline.parallel: work spread over processes comes back as map would give it."""
+from pipeline.parallel import in_processes
+
+
+def test_work_in_two_processes_comes_back_in_the_items_order():
+    assert in_processes(2, pow, [2, 3, 4], [3, 2, 1]) == [8, 9, 4]
+
+
+def test_one_worker_or_one_item_works_in_this_process():
+    assert in_processes(1, pow, [2, 3], [3, 2]) == [8, 9]
+    assert in_processes(4, divmod, [7], [2]) == [(3, 1)]
