@@ -44,13 +44,21 @@ def to_table(frame: pd.DataFrame) -> pa.Table:
                 converted[name] = _distinct_values_array(frame[name])
             except (pa.ArrowInvalid, pa.ArrowTypeError):       # mixed types: pyarrow's own conversion decides
                 pass
-    table = pa.Table.from_pandas(frame.drop(columns=list(converted)), preserve_index=False)
+    rest = frame.drop(columns=list(converted))
+    if rest.columns.empty:
+        return pa.table({str(name): converted[name] for name in frame.columns})
+    table = pa.Table.from_pandas(rest, preserve_index=False)
     for name, array in converted.items():
         table = table.append_column(name, array)
     return table.select([str(c) for c in frame.columns])
 
 
-def _first_value(s: pd.Series):
+def _first_value(s: pd.Series, look: int = 64):
+    """The column's first non-missing value: usually among its first `look` cells, which spares a check of them all
+    (slow on Decimal objects)."""
+    head = s.iloc[:look].dropna()
+    if not head.empty:
+        return head.iloc[0]
     index = s.first_valid_index()
     return None if index is None else s[index]
 

@@ -43,3 +43,9 @@ def test_a_table_reads_back_only_the_columns_asked_for(folder, priced_rows):
 def test_a_write_leaves_no_temporary_file(tmp_path, priced_rows):
     work_area.write_frame(f"{tmp_path}/c/rows.parquet", priced_rows)
     assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["rows.parquet"]
+
+
+def test_a_decimal_column_whose_first_cells_are_empty_stays_decimal(tmp_path):
+    frame = pd.DataFrame({"price": [None] * 100 + [Decimal("2.50")]})
+    back = work_area.read_frame(work_area.write_frame(f"{tmp_path}/d.parquet", frame))
+    assert back["price"].iloc[-1] == Decimal("2.50") and back["price"].iloc[:100].isna().all()
