@@ -6,9 +6,9 @@ Usage: .venv/bin/python benchmarks/bench_scale.py --rows 1000000 --vendors 20 [-
 2. I/O floor: pyarrow reads every sheet (decoding cp1252 where needed) and writes one Parquet and one
    UTF-16LE TAB CSV of all rows — what merely reading the sheets and writing a feed costs.
 3. The memory is warmed with `eprovence tm import translations.csv`.
-4. `eprovence run --translator none --mode full` on Saturday 2026-10-31, then `--mode delta` on Sunday
-   2026-11-01 (the same ECB rate, nothing changed). Each run is a child process; wall time and peak RSS
-   (ru_maxrss of the child) are reported.
+4. `eprovence run --translator none --mode full --workers N` (default 2, both cores) on Saturday 2026-10-31,
+   then `--mode delta` on Sunday 2026-11-01 (the same ECB rate, nothing changed). Each run is a child process;
+   its wall time and the peak of the summed RSS of its process tree (sampled) are reported.
 """
 from __future__ import annotations
 
@@ -58,12 +58,22 @@ def io_floor(intake: Path, out: Path) -> float:
     return float(result.stdout.strip())
 
 
+def _cpu_model() -> str:
+    """The processor's name as /proc/cpuinfo gives it (platform.processor() is often empty on Linux)."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return platform.processor()
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")),
+                platform.processor())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--vendors", type=int, default=20)
     parser.add_argument("--work", default="/tmp/eprovence-bench")
-    parser.add_argument("--workers", type=int, default=1, help="eprovence run --workers")
+    parser.add_argument("--workers", type=int, default=2, help="eprovence run --workers (default 2: both cores)")
     args = parser.parse_args()
     work = Path(args.work)
     shutil.rmtree(work, ignore_errors=True)
@@ -82,7 +92,7 @@ def main() -> None:
     manifest = json.loads((work / "feeds" / "2026-10-31" / "manifest.json").read_text())
     report = {
         "rows": args.rows, "vendors": args.vendors, "workers": args.workers,
-        "machine": f"{os.cpu_count()} cores, {platform.processor()}",
+        "machine": f"{os.cpu_count()} cores, {_cpu_model()}",
         "python": platform.python_version(),
         "io_floor_s": round(floor, 1), "full_s": round(full[0], 1), "full_peak_rss_mib": round(full[1]),
         "full_over_floor": round(full[0] / floor, 2), "delta_s": round(delta[0], 1),
