@@ -11,6 +11,7 @@ cbec_tax_rate) are rounded half-up to 10 decimal places (decimal128(20, 10)) and
 """
 from __future__ import annotations
 
+import codecs
 import functools
 import io
 from collections.abc import Callable, Iterator
@@ -99,21 +100,58 @@ def taobao_csv_header(profile: dict[str, Any]) -> bytes:
     return ("\ufeff" + "".join(line + file["line_terminator"] for line in header)).encode(file["encoding"])
 
 
-def taobao_csv_lines(rows: pd.DataFrame, profile: dict[str, Any], chunk_rows: int = 50_000) -> Iterator[bytes]:
+def taobao_csv_lines(rows: pd.DataFrame, profile: dict[str, Any], chunk_rows: int = 50_000
+                     ) -> Iterator[bytes | memoryview]:
     """The encoded lines of `rows` (from taobao_rows), `chunk_rows` at a time: cells neutralised and quoted a column
-    at a time, lines joined in Arrow, each chunk encoded at once."""
+    at a time, a column holding one value for every row written as literal text, lines joined in Arrow. In
+    UTF-16LE each column's distinct values are encoded once and the lines joined as bytes; in another encoding each
+    chunk is encoded at once."""
     file = profile["file"]
+    utf16 = codecs.lookup(file["encoding"]).name == "utf-16-le"
     pieces: list[pa.Array | str] = []            # cells and the literal text between them: quotes, TABs
     for n, column in enumerate(profile["columns"] if len(rows) else []):
         cells = _neutralised(pc.fill_null(arrow_text(rows[column["en"]]), ""))
         quote = '"' if column["kind"] == "text" else ""
         if quote and _holds(cells, b'"'):
             cells = pc.replace_substring(cells, '"', '""')
-        pieces += [("" if n == 0 else file["delimiter"]) + quote, cells, quote]
+        pieces += [("" if n == 0 else file["delimiter"]) + quote, _constant(cells), quote]
     pieces = _merged_literals([*pieces, file["line_terminator"]])
+    if utf16:
+        pieces = [p.encode("utf-16-le") if isinstance(p, str) else utf16_cells(p) for p in pieces]
+    literal, empty = (pa.large_binary(), b"") if utf16 else (pa.large_string(), "")
     for start in range(0, len(rows), chunk_rows):
-        parts = [large(p) if isinstance(p, str) else p.slice(start, chunk_rows) for p in pieces]
-        yield str(utf8_bytes(pc.binary_join_element_wise(*parts, large(""))), "utf-8").encode(file["encoding"])
+        parts = [pa.scalar(p, literal) if isinstance(p, (str, bytes)) else p.slice(start, chunk_rows)
+                 for p in pieces]
+        lines = pc.binary_join_element_wise(*parts, pa.scalar(empty, literal)) if len(parts) > 1 else \
+            pa.repeat(parts[0], min(chunk_rows, len(rows) - start))
+        yield utf8_bytes(lines) if utf16 else str(utf8_bytes(lines), "utf-8").encode(file["encoding"])
+
+
+def taobao_csv_body(rows: pd.DataFrame, profile: dict[str, Any]) -> bytes | memoryview:
+    """The encoded lines of all `rows` (from taobao_rows) as one buffer, not copied."""
+    return next(taobao_csv_lines(rows, profile, len(rows)), b"") if len(rows) else b""
+
+
+def _constant(cells: pa.Array) -> pa.Array | str:
+    """The one value of `cells` as text when every cell holds it, else `cells`."""
+    if len(cells) and pc.all(pc.equal(cells, cells[0])).as_py():
+        return cells[0].as_py()
+    return cells
+
+
+def utf16_cells(cells: pa.Array) -> pa.Array:
+    """A large_string array without nulls as large_binary of each value's UTF-16LE bytes; values that repeat are
+    encoded once."""
+    distinct = cells.dictionary_encode()
+    if len(cells) > 1 and len(distinct.dictionary) <= len(cells) // 2:
+        return utf16_cells(distinct.dictionary).take(distinct.indices)
+    offsets, data = buffers(cells)
+    text = data[offsets[0]:offsets[-1]]
+    units = ((text & 0xC0) != 0x80).astype(np.int64) + (text >= 0xF0)     # UTF-16 units a UTF-8 byte starts
+    ends = np.concatenate([[0], np.cumsum(units)])[offsets - offsets[0]] * 2
+    encoded = str(memoryview(text), "utf-8").encode("utf-16-le")
+    return pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(cells), [None, pa.py_buffer(ends),
+                                                                            pa.py_buffer(encoded)])
 
 
 def _merged_literals(pieces: list) -> list:
@@ -175,8 +213,19 @@ def _arrow_array(s: pd.Series, order: np.ndarray, name: str, arrow_type: pa.Data
 
 
 def _decimals(s: pd.Series, order: np.ndarray, name: str, arrow_type: pa.DataType, exact: bool) -> pa.Array:
-    """Each Decimal at the type's scale, rescaled once per distinct value, in `order`; inexact money raises
-    ValueError."""
+    """Each Decimal at the type's scale, in `order`; inexact money raises ValueError. Values that fit the type
+    as they are are converted by Arrow at once (it refuses any that would change); otherwise they are rescaled once
+    per distinct value."""
+    try:
+        values = pa.array(s.to_numpy(dtype=object), type=arrow_type, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return _rescaled_decimals(s, order, name, arrow_type, exact)
+    return values if np.array_equal(order, np.arange(len(order))) else values.take(pa.array(order))
+
+
+def _rescaled_decimals(s: pd.Series, order: np.ndarray, name: str, arrow_type: pa.DataType, exact: bool
+                       ) -> pa.Array:
+    """Each value quantized half-up to the type's scale once per distinct value, in `order`."""
     step = Decimal(1).scaleb(-arrow_type.scale)
 
     def rescale(value: Any) -> Decimal | None:

@@ -28,8 +28,8 @@ from pipeline.load.feed_files import (
     TMALL_PARQUET,
     listings_arrow_table,
     pending_csv_bytes,
+    taobao_csv_body,
     taobao_csv_header,
-    taobao_csv_lines,
     utf8_csv,
 )
 from pipeline.load.publish import FeedFolder
@@ -251,8 +251,7 @@ def _write_chunk(base: str, run: RunOutputs, cells: pd.DataFrame, feed: pd.DataF
                  tally: Tally) -> None:
     opts = run.storage_options
     tally.feed_rows += len(feed)
-    body = b"".join(taobao_csv_lines(cells, output_profile()))
-    work_area.write_bytes(f"{base}/feed.csv.part", body, opts)
+    work_area.write_bytes(f"{base}/feed.csv.part", taobao_csv_body(cells, output_profile()), opts)
     work_area.write_table(f"{base}/feed.parquet", listings_arrow_table(feed), opts)
     work_area.write_frame(f"{base}/catalogue.parquet", lines, opts)
 

@@ -37,6 +37,7 @@ def buffers(cells: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def utf8_bytes(cells: pa.Array) -> memoryview:
-    """The UTF-8 bytes of all values of a large_string array one after the other, without copying them."""
+    """The bytes of all values of a large_string (UTF-8) or large_binary array one after the other, without copying
+    them."""
     offsets, data = buffers(cells)
     return memoryview(data)[offsets[0]:offsets[-1]] if len(cells) else memoryview(b"")

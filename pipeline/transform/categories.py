@@ -38,8 +38,8 @@ def classify(frame: pd.DataFrame, rules: dict[str, Any]) -> pd.DataFrame:
     A product_class already set (the vendor profile's) is kept; otherwise the matched rule's, or
     `unmapped_class` when no rule matches.
     """
-    keys = pd.DataFrame({name: frame[name] if name in frame else pd.Series(pd.NA, index=frame.index)
-                         for name in ("category", "title")}).astype(object).fillna("")
+    keys = pd.DataFrame({name: _grouping_text(frame[name] if name in frame else pd.Series(pd.NA, index=frame.index))
+                         for name in ("category", "title")})
     positions = keys.groupby(["category", "title"], sort=False).ngroup().to_numpy()
     _, first = np.unique(positions, return_index=True)         # groups are numbered in first-seen order
     distinct = keys.iloc[first].reset_index(drop=True)
@@ -57,6 +57,11 @@ def classify(frame: pd.DataFrame, rules: dict[str, Any]) -> pd.DataFrame:
     out["product_class"] = kept.where(kept.notna(), rule_class)
     out["category_mapped"] = pd.Series(mapped, index=frame.index, dtype=bool)
     return out
+
+
+def _grouping_text(s: pd.Series) -> pd.Series:
+    """A key column to group by, missing as "": text stays Arrow-backed, anything else becomes objects."""
+    return (s if isinstance(s.dtype, pd.StringDtype) else s.astype(object)).fillna("")
 
 
 def _matching_rule(category: pd.Series, title: pd.Series, rules: list[dict[str, Any]]) -> np.ndarray:

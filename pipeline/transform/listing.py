@@ -62,7 +62,7 @@ def build_listings(frame: pd.DataFrame, profile: dict[str, Any] | None = None,
     profile = profile or output_profile()
     limits = profile["listing"]
     out = frame.copy(deep=False)                # copy-on-write: the caller's frame is never changed
-    name = out["title_zh"].where(out["title_zh"].notna(), out["title"]).astype(object)
+    name = out["title_zh"].where(out["title_zh"].notna(), out["title"])
     spec = net_content_zh(out["net_content"], out["net_unit"], limits["net_content_units"])
     positions, texts = distinct_rows(pd.DataFrame({
         "name": name, "brand": out["brand"], "spec": spec, **{c: out[c] for c in TEXT_INPUTS}}))

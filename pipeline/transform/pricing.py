@@ -74,7 +74,7 @@ def price_listings(frame: pd.DataFrame, rates: Mapping[str, FxRate], *, vat: dic
                    policy: dict | None = None) -> pd.DataFrame:
     """`frame` plus PRICED_COLUMNS. `rates` maps every currency in the frame to its FxRate into CNY; `vat`,
     `cbec` and `policy` are config/vat.yaml, config/cbec.yaml and an active pricing policy (or None)."""
-    missing = set(frame["currency"].fillna("<none>")) - set(rates)
+    missing = set(frame["currency"].fillna("<none>").unique()) - set(rates)
     if missing:
         raise ValueError(f"no exchange rate given for currency {', '.join(sorted(missing))}")
     group = frame.groupby(PRICE_KEYS, sort=False, dropna=False).ngroup().to_numpy()

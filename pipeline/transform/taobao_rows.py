@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.transform.arrow_text import STR, arrow_text, large
+from pipeline.transform.arrow_text import STR, arrow_text, buffers, large
 
 CENT = Decimal("0.01")
 CONTROL = r"[\t\r\n]"
@@ -63,10 +63,17 @@ def _in_order(values: pa.Array, order: np.ndarray) -> pa.Array:
 def _text(s: pd.Series, order: np.ndarray, profile: dict[str, Any]) -> pa.Array:
     """The text, "" when missing; TAB, CR and LF replaced in the distinct values that hold one."""
     cells = pc.fill_null(_in_order(arrow_text(s), order), "")
-    distinct = cells.dictionary_encode()
-    if not pc.any(pc.match_substring_regex(distinct.dictionary, CONTROL)).as_py():
+    if not _holds_control(cells):
         return cells
+    distinct = cells.dictionary_encode()
     return pc.replace_substring_regex(distinct.dictionary, CONTROL, " ").take(distinct.indices)
+
+
+def _holds_control(cells: pa.Array) -> bool:
+    """Whether any value of a large_string array holds a TAB, CR or LF (read from its UTF-8 bytes)."""
+    offsets, data = buffers(cells)
+    data = data[offsets[0]:offsets[-1]] if len(cells) else data[:0]
+    return bool((data == ord("\t")).any() or (data == ord("\r")).any() or (data == ord("\n")).any())
 
 
 def _list_item(s: pd.Series, order: np.ndarray, profile: dict[str, Any]) -> pa.Array:
@@ -106,7 +113,30 @@ def _price(s: pd.Series, order: np.ndarray, profile: dict[str, Any]) -> pa.Array
     """Two decimals from a Decimal price; a missing, negative, too large or unrounded price is an error."""
     if s.isna().any():
         raise ValueError(f"{int(s.isna().sum())} listings have no price_cny")
-    return _per_distinct(s, order, lambda values: values.map(lambda d: _two_decimals(d, profile["price_max"])))
+    cents = _cents(s, profile["price_max"])
+    if cents is None:
+        return _per_distinct(s, order, lambda values: values.map(lambda d: _two_decimals(d, profile["price_max"])))
+    distinct = cents.dictionary_encode()
+    texts = pa.array([f"{d:f}" for d in distinct.dictionary.to_pylist()], type=pa.large_string())
+    return texts.take(_in_order(distinct.indices, order))
+
+
+def _cents(s: pd.Series, price_max: int) -> pa.Array | None:
+    """The prices as decimal128(38, 2) when every one is a Decimal with at most two decimals within 0..price_max
+    (and none is -0); None otherwise (_two_decimals then says which price is wrong)."""
+    if pd.api.types.infer_dtype(s, skipna=False) != "decimal":
+        return None
+    try:
+        cents = pa.array(s.to_numpy(dtype=object), type=pa.decimal128(38, 2))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    low, high = pc.min_max(cents).values()
+    if len(cents) and not (0 <= low.as_py() and high.as_py() <= price_max):
+        return None
+    zeros = pc.equal(cents, pa.scalar(Decimal(0), cents.type)).to_numpy(zero_copy_only=False)
+    if zeros.any() and any(d.is_signed() for d in s.to_numpy(dtype=object)[zeros]):
+        return None
+    return cents
 
 
 def _two_decimals(price: Decimal, price_max: int) -> str:

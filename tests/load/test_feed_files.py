@@ -267,3 +267,24 @@ def test_the_header_and_the_lines_make_the_csv():
     rows = taobao_rows(build_listings(_priced()), PROFILE)
     assert taobao_csv_header(PROFILE) + b"".join(taobao_csv_lines(rows, PROFILE, 2)) == taobao_csv_bytes(rows, PROFILE)
     assert list(taobao_csv_lines(rows.iloc[:0], PROFILE)) == []
+
+
+def test_utf16_cells_are_each_value_encoded_in_utf16le():
+    from pipeline.load.feed_files import utf16_cells
+
+    values = ["a", "é", "中文", "😀x", "", "中文", "a"]
+    for cells in (pa.array(values, pa.large_string()), pa.array(values * 3, pa.large_string()).slice(2, 9)):
+        assert utf16_cells(cells).to_pylist() == [v.encode("utf-16-le") for v in cells.to_pylist()]
+
+
+def test_csv_lines_are_the_same_in_another_encoding_and_for_a_single_row():
+    from pipeline.load.feed_files import taobao_csv_body, taobao_csv_lines
+
+    rows = taobao_rows(build_listings(_priced()), PROFILE)
+    utf8 = {**PROFILE, "file": {**PROFILE["file"], "encoding": "utf-8"}}
+    text = b"".join(taobao_csv_lines(rows, utf8, 2)).decode("utf-8")
+    assert b"".join(taobao_csv_lines(rows, PROFILE, 2)) == text.encode("utf-16-le")
+    assert bytes(taobao_csv_body(rows, PROFILE)) == text.encode("utf-16-le")
+    assert bytes(taobao_csv_body(rows.iloc[:1], PROFILE)) == text.split("\r\n")[0].encode("utf-16-le") + \
+        "\r\n".encode("utf-16-le")
+    assert taobao_csv_body(rows.iloc[:0], PROFILE) == b""

@@ -103,3 +103,15 @@ def test_text_columns_of_any_dtype_give_the_same_cells():
     pd.testing.assert_frame_equal(taobao_rows(as_str, PROFILE), plain)
     numbers = taobao_rows(_listings(barcode=pd.Series([3760991240041, None], dtype=object)), PROFILE)
     assert numbers["barcode"].tolist() == ["", "3760991240041"]
+
+
+def test_prices_are_written_with_two_decimals_whatever_their_exponent():
+    rows = taobao_rows(_listings(price_cny=[Decimal("1E+2"), Decimal("5")]), PROFILE)
+    assert rows["price"].tolist() == ["5.00", "100.00"]
+    repeated = taobao_rows(pd.concat([_listings()] * 3, ignore_index=True), PROFILE)
+    assert repeated["price"].tolist() == ["123.40"] * 3 + ["36.50"] * 3
+
+
+def test_control_characters_in_a_long_text_become_spaces():
+    rows = taobao_rows(_listings(description_html=["<p>a</p>\n<p>b</p>", "<p>c\td</p>"]), PROFILE)
+    assert rows["description"].tolist() == ["<p>c d</p>", "<p>a</p> <p>b</p>"]
