@@ -270,10 +270,10 @@ def _write_feed_files(folder: FeedFolder, run: RunOutputs, feed_parts: list[dict
     chunks = [chunk for part in feed_parts for chunk in part["chunks"]]
 
     def write_csv(path: str) -> None:
-        with open(path, "wb") as fh:
+        with open(path, "wb", buffering=0) as fh:
             fh.write(header)
             for chunk in chunks:
-                fh.write(work_area.read_bytes(f"{chunk}/feed.csv.part", opts))
+                work_area.copy_into(f"{chunk}/feed.csv.part", fh, opts)
 
     folder.write(TMALL_CSV, write_csv, rows=tally.feed_rows)
     folder.write(TMALL_PARQUET, _parquet_streamer([f"{c}/feed.parquet" for c in chunks], opts,

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import shutil
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
 import fsspec
 import pandas as pd
@@ -106,6 +108,20 @@ def write_bytes(uri: str, data: bytes, storage_options: dict | None = None) -> s
 def read_bytes(uri: str, storage_options: dict | None = None) -> bytes:
     with fsspec.open(uri, "rb", **(storage_options or {})) as fh:
         return fh.read()
+
+
+def copy_into(uri: str, target: BinaryIO, storage_options: dict | None = None, block: int = 1 << 22) -> None:
+    """Append the bytes at `uri` to an open unbuffered file: a local file by the kernel (sendfile), anything else
+    `block` bytes at a time."""
+    fs, path = fsspec.core.url_to_fs(uri, **(storage_options or {}))
+    if not isinstance(fs, LocalFileSystem):
+        with fs.open(path, "rb") as source:
+            shutil.copyfileobj(source, target, block)
+        return
+    with open(path, "rb") as source:
+        size, sent = os.fstat(source.fileno()).st_size, 0
+        while sent < size:
+            sent += os.sendfile(target.fileno(), source.fileno(), sent, size - sent)
 
 
 def exists(uri: str, storage_options: dict | None = None) -> bool:

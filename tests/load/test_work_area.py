@@ -49,3 +49,13 @@ def test_a_decimal_column_whose_first_cells_are_empty_stays_decimal(tmp_path):
     frame = pd.DataFrame({"price": [None] * 100 + [Decimal("2.50")]})
     back = work_area.read_frame(work_area.write_frame(f"{tmp_path}/d.parquet", frame))
     assert back["price"].iloc[-1] == Decimal("2.50") and back["price"].iloc[:100].isna().all()
+
+
+def test_parts_copied_one_after_the_other_make_the_whole(folder, tmp_path):
+    for n, part in enumerate((b"\xff\xfeheader\r\n", b"", b"x" * 5_000_000)):
+        work_area.write_bytes(f"{folder}/parts/{n}", part)
+    with open(tmp_path / "whole", "wb", buffering=0) as target:
+        target.write(b"head:")
+        for n in range(3):
+            work_area.copy_into(f"{folder}/parts/{n}", target)
+    assert (tmp_path / "whole").read_bytes() == b"head:\xff\xfeheader\r\n" + b"x" * 5_000_000
