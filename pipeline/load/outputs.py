@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.load import work_area
@@ -197,13 +198,13 @@ def _vendor_feed(part: VendorPart, previous: pd.DataFrame, rejects: pd.DataFrame
     still_there = [rejects[KEYS]]
     chunks, validated, rows_total = [], [], 0
     for n, (rows_uri, listings_uri) in enumerate(part.chunks):
-        rows = _without_helpers(_read(rows_uri, run))
-        waiting = rows[rows["pending_reason"].notna()] if "pending_reason" in rows else rows.iloc[:0]
+        rows = _without_helpers(work_area.read_table(rows_uri, run.storage_options))
+        waiting = _waiting(rows)
         tally.waiting += len(waiting)
         tally.per_file.update({(f, "pending"): k for f, k in waiting["source_file"].value_counts().items()})
-        if not rows.empty:
-            validated.append(work_area.write_frame(f"{base}/{n:05d}/validated.parquet", rows, run.storage_options))
-            rows_total += len(rows)
+        if rows.num_rows:
+            validated.append(work_area.write_table(f"{base}/{n:05d}/validated.parquet", rows, run.storage_options))
+            rows_total += rows.num_rows
         listings = _read(listings_uri, run) if listings_uri else pd.DataFrame()
         listings = (listings if not listings.empty else _no_listings()).sort_values(SORT_KEYS, kind="stable")
         still_there += [listings[KEYS], waiting[KEYS]]
@@ -416,10 +417,18 @@ def _no_cells(profile: dict) -> pd.DataFrame:
     return pd.DataFrame({c["en"]: pd.Series(dtype="object") for c in profile["columns"]})
 
 
-def _without_helpers(rows: pd.DataFrame) -> pd.DataFrame:
-    if rows.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in ("vendor_id", "sku", "source_file")})
-    return rows.drop(columns=[c for c in rows.columns if c.endswith(HELPER_SUFFIXES)])
+def _without_helpers(rows: pa.Table) -> pa.Table:
+    """The localised rows without their helper columns, text as large_string (as pandas' str columns give it)."""
+    rows = rows.drop_columns([c for c in rows.column_names if c.endswith(HELPER_SUFFIXES)])
+    return rows.cast(pa.schema([f.with_type(pa.large_string()) if f.type == pa.string() else f for f in rows.schema],
+                               metadata=rows.schema.metadata))
+
+
+def _waiting(rows: pa.Table) -> pd.DataFrame:
+    """The keys and file of the localised rows still waiting for a translation."""
+    if "pending_reason" not in rows.column_names or not rows.num_rows:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in (*KEYS, "source_file")})
+    return rows.filter(pc.is_valid(rows["pending_reason"])).select([*KEYS, "source_file"]).to_pandas()
 
 
 def manifest_bytes(manifest: dict) -> bytes:
