@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 
 import fsspec
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -72,7 +73,28 @@ def _distinct_values_array(s: pd.Series) -> pa.Array:
 
 
 def read_frame(uri: str, storage_options: dict | None = None) -> pd.DataFrame:
-    return read_table(uri, storage_options).to_pandas(types_mapper=_NULLABLE.get)
+    return to_frame(read_table(uri, storage_options))
+
+
+def to_frame(table: pa.Table) -> pd.DataFrame:
+    """The table as pandas: nullable integers and booleans, Arrow-backed text, and decimals and dates as Python
+    objects made once per distinct value, so that equal values share one object (later hashing is cheap)."""
+    shared = {name: _objects_per_distinct(table[name]) for name, f in zip(table.column_names, table.schema,
+                                                                          strict=True)
+              if pa.types.is_decimal(f.type) or pa.types.is_date(f.type)}
+    frame = table.drop_columns(list(shared)).to_pandas(types_mapper=_NULLABLE.get)
+    if not shared:
+        return frame
+    for name, values in shared.items():
+        frame[name] = values
+    return frame[table.column_names]
+
+
+def _objects_per_distinct(column: pa.ChunkedArray) -> np.ndarray:
+    """The column's values as an object array (None where missing), one Python object per distinct value."""
+    encoded = column.combine_chunks().dictionary_encode()
+    objects = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
+    return objects[encoded.indices.fill_null(len(encoded.dictionary)).to_numpy(zero_copy_only=False)]
 
 
 def write_table(uri: str, table: pa.Table, storage_options: dict | None = None) -> str:

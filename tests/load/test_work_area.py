@@ -59,3 +59,9 @@ def test_parts_copied_one_after_the_other_make_the_whole(folder, tmp_path):
         for n in range(3):
             work_area.copy_into(f"{folder}/parts/{n}", target)
     assert (tmp_path / "whole").read_bytes() == b"head:\xff\xfeheader\r\n" + b"x" * 5_000_000
+
+
+def test_equal_decimals_read_back_share_one_object(tmp_path):
+    frame = pd.DataFrame({"price": [Decimal("12.50"), Decimal("3.10"), Decimal("12.50")]})
+    back = work_area.read_frame(work_area.write_frame(f"{tmp_path}/e.parquet", frame))
+    assert back["price"].tolist() == frame["price"].tolist() and back["price"][0] is back["price"][2]
