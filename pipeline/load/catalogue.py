@@ -4,8 +4,9 @@ A row is stored only when a run publishes something different for that product (
 keyed by the run date, so "what was last published before date D" is one query, a rerun of D replaces
 exactly what D wrote (reruns and backfills stay idempotent), and the table grows with changes, not runs.
 
-Lines travel in bulk: SQLite gets positional tuples through the driver's executemany, PostgreSQL a COPY into a
-temporary table; lines are read back through the driver's cursor straight into Arrow-backed columns.
+Lines travel in bulk: SQLite gets positional tuples through the driver's executemany (each listing as its UTF-8
+bytes, stored as text), PostgreSQL a COPY into a temporary table; lines are read back through the driver's cursor
+straight into Arrow-backed columns.
 """
 from __future__ import annotations
 
@@ -72,18 +73,19 @@ class Catalogue:
         """Replace what `run_date` recorded for `vendors` (those whose files the run read) with `changes`
         (COLUMNS), in one transaction; runs over other intakes sharing the store keep their lines. Rows are upserted in
         key order, so two writers of the same date (a manual rerun beside a scheduled one) neither deadlock
-        nor fail on a duplicate key: the last to commit wins (and of a key given twice, its last line)."""
+        nor fail on a duplicate key: the last to commit wins (and of a key given twice, its last line).
+        PostgreSQL deletes the date's lines of `vendors`, then upserts. SQLite, whose writers take turns (the first
+        write of a transaction takes the lock), upserts first, so a rerun rewrites its lines in place (an unchanged
+        one costs no write), then deletes the date's lines of `vendors` that `changes` no longer holds."""
         lines = _in_key_order(changes[COLUMNS])
         with self.engine.begin() as conn:
-            table = published_listings
-            for names in _chunks(sorted(vendors), CHUNK):
-                conn.execute(table.delete().where(table.c.run_date == run_date, table.c.vendor_id.in_(names)))
-            if lines.empty:
-                return
-            if conn.dialect.name == "postgresql":
-                _copy_upsert(conn, run_date, lines)
-            else:
+            if conn.dialect.name != "postgresql" and not lines.empty:
                 _executemany_upsert(conn, run_date, lines)
+                _delete_lines_not_in(conn, run_date, vendors, lines)
+                return
+            _delete_lines(conn, run_date, vendors)
+            if not lines.empty:
+                _copy_upsert(conn, run_date, lines)
 
 
 def _in_key_order(lines: pd.DataFrame) -> pd.DataFrame:
@@ -136,22 +138,64 @@ def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
                          for name, values in zip(columns, zip(*rows, strict=True), strict=False)})
 
 
+def _delete_lines(conn: sa.Connection, run_date: dt.date, vendors: set[str]) -> None:
+    """Delete every line `run_date` recorded for `vendors`."""
+    table = published_listings
+    for names in _chunks(sorted(vendors), CHUNK):
+        conn.execute(table.delete().where(table.c.run_date == run_date, table.c.vendor_id.in_(names)))
+
+
+def _delete_lines_not_in(conn: sa.Connection, run_date: dt.date, vendors: set[str], lines: pd.DataFrame) -> None:
+    """Delete the lines `run_date` recorded for `vendors` whose key is not in `lines` (already stored): counted
+    first, they are looked for only when there are some (a rerun after products left or were rejected)."""
+    table = published_listings
+    of_vendors = [(table.c.run_date == run_date, table.c.vendor_id.in_(names))
+                  for names in _chunks(sorted(vendors), CHUNK)]
+    stored = sum(conn.execute(sa.select(sa.func.count()).where(*where)).scalar_one() for where in of_vendors)
+    if stored == int(lines["vendor_id"].isin(vendors).sum()):
+        return
+    keys = _frame([row for where in of_vendors
+                   for row in conn.execute(sa.select(*(table.c[name] for name in KEYS)).where(*where))], KEYS)
+    found = keys.merge(lines[KEYS], on=KEYS, how="left", indicator=True)["_merge"].to_numpy()
+    stale = keys[found == "left_only"]
+    by_key = table.delete().where(table.c.run_date == sa.bindparam("run_date"),
+                                  *(table.c[name] == sa.bindparam(name) for name in KEYS))
+    _execute_many(conn, by_key, {**{name: stale[name].tolist() for name in KEYS},
+                                 "run_date": _date_values(conn, run_date, len(stale))})
+
+
 def _executemany_upsert(conn: sa.Connection, run_date: dt.date, lines: pd.DataFrame) -> None:
-    """INSERT … ON CONFLICT DO UPDATE of `lines` in order (SQLite), BATCH at a time, as positional tuples straight
-    to the driver's executemany."""
+    """INSERT … ON CONFLICT DO UPDATE of `lines` in order (SQLite), BATCH at a time; a listing goes as its UTF-8
+    bytes, cast to text by SQLite (no Python str made)."""
     from sqlalchemy.dialects.sqlite import insert
 
     table = published_listings
-    stmt = insert(table)
+    stmt = insert(table).values({**{c: sa.bindparam(c) for c in [*COLUMNS, "run_date"]},
+                                 "listing": sa.cast(sa.bindparam("listing"), sa.Text)})
     stmt = stmt.on_conflict_do_update(index_elements=[c.name for c in table.primary_key.columns],
                                       set_={c: stmt.excluded[c] for c in ("status", "listing_hash", "listing")})
-    compiled = stmt.compile(dialect=conn.dialect, column_keys=[*COLUMNS, "run_date"])
-    to_date = table.c.run_date.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     for start in range(0, len(lines), BATCH):
         batch = lines.iloc[start:start + BATCH]
-        values = {c: batch[c].tolist() for c in COLUMNS}
-        values["run_date"] = [to_date(run_date) if to_date else run_date] * len(batch)
-        conn.exec_driver_sql(str(compiled), list(zip(*(values[name] for name in compiled.positiontup), strict=True)))
+        values = {c: batch[c].tolist() for c in COLUMNS if c != "listing"}
+        values["listing"] = arrow_text(batch["listing"]).cast(pa.large_binary()).to_pylist()
+        _execute_many(conn, stmt, {**values, "run_date": _date_values(conn, run_date, len(batch))})
+
+
+def _execute_many(conn: sa.Connection, stmt: sa.Executable, values: dict[str, list]) -> None:
+    """`stmt` once per position of the lists in `values` (by bind parameter name): positional tuples made one at a
+    time as the driver's executemany reads them."""
+    compiled = stmt.compile(dialect=conn.dialect)
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(str(compiled), zip(*(values[name] for name in compiled.positiontup), strict=True))
+    finally:
+        cursor.close()
+
+
+def _date_values(conn: sa.Connection, run_date: dt.date, count: int) -> list:
+    """`run_date` `count` times, as the driver is given a date column's value."""
+    to_date = published_listings.c.run_date.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    return [to_date(run_date) if to_date else run_date] * count
 
 
 def _copy_upsert(conn: sa.Connection, run_date: dt.date, lines: pd.DataFrame) -> None:

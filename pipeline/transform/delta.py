@@ -23,15 +23,42 @@ PLAIN_JSON_TYPES = (pa.null(), pa.bool_(), pa.int64(), pa.float64(), pa.string()
 def content_hashes(cells: pd.DataFrame, chunk_rows: int = 100_000) -> pd.Series:
     """sha256 (hex) of each row's published cells (the Taobao Assistant columns) as UTF-8, joined by U+001F;
     `chunk_rows` rows at a time. Cells are text (taobao_rows); anything else is hashed as its str()."""
-    table = pa.table({str(n): arrow_text(cells[c]) for n, c in enumerate(cells.columns)}) if len(cells.columns) \
-        else pa.table({"0": pa.repeat(large(""), len(cells))})
+    columns = [pc.fill_null(arrow_text(cells[c]), "") for c in cells.columns] or [pa.repeat(large(""), len(cells))]
     digests: list[str] = []
     for start in range(0, len(cells), chunk_rows):
-        part = table.slice(start, chunk_rows)
-        joined = pc.binary_join_element_wise(*(pc.fill_null(column, "") for column in part.columns),
-                                            large("\x1f"))
-        digests += _sha256_each(joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined)
+        part = [column.slice(start, chunk_rows) for column in columns]
+        separated = [piece for column in part for piece in ("\x1f", column)][1:]
+        digests += _sha256_each(_joined(separated, len(part[0])))
     return pd.Series(digests, index=cells.index, dtype=STR)
+
+
+def _joined(parts: list[str | pa.Array], rows: int) -> pa.Array:
+    """`parts` (literal texts and large_string arrays of `rows` values, none missing) joined row by row: an array
+    holding the same value in every row is joined as a literal, and literals next to each other as one."""
+    pieces: list[pa.Array | pa.Scalar] = []
+    text = ""
+    for part in parts:
+        value = part if isinstance(part, str) else _sole_value(part)
+        if value is not None:
+            text += value
+            continue
+        pieces += [large(text), part] if text else [part]
+        text = ""
+    if len(pieces) + bool(text) < 2:
+        return pieces[0] if pieces else pa.repeat(large(text), rows)
+    return pc.binary_join_element_wise(*pieces, *([large(text)] if text else []), large(""))
+
+
+def _sole_value(column: pa.Array) -> str | None:
+    """The value of a large_string array holding the same one in every row (none missing), else None."""
+    if not len(column) or column.null_count:
+        return None
+    offsets, data = buffers(column)
+    width = int(offsets[1] - offsets[0])
+    if not (np.diff(offsets) == width).all():
+        return None
+    text = data[offsets[0]:offsets[-1]]
+    return bytes(text[:width]).decode() if np.array_equal(text[width:], text[:len(text) - width]) else None
 
 
 def _sha256_each(texts: pa.Array) -> list[str]:
@@ -68,13 +95,26 @@ def encode_rows(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     """Each row's `columns` as JSON text keeping decimals and dates exact (to rebuild a withdrawn listing): the text
     of json.dumps(row, sort_keys=True, ensure_ascii=False), a Decimal as {"$decimal": "<str>"} and a date as
     {"$date": "<iso>"}, missing values as null; built a column at a time (str dtype)."""
-    pieces: list[pa.Array | str] = []
-    for n, name in enumerate(sorted(dict.fromkeys(columns))):
-        pieces += [("{" if n == 0 else ", ") + json.dumps(name, ensure_ascii=False) + ": ", _json_values(frame[name])]
-    if not pieces or not len(frame):
-        return pd.Series("{}" if not pieces else pd.NA, index=frame.index, dtype=STR)
-    parts = [large(p) if isinstance(p, str) else p for p in [*pieces, "}"]]
-    return pd.Series(pd.array(pc.binary_join_element_wise(*parts, large("")), dtype=STR), index=frame.index)
+    names = sorted(dict.fromkeys(columns))
+    if not names or not len(frame):
+        return pd.Series("{}" if not names else pd.NA, index=frame.index, dtype=STR)
+    parts: list[str | pa.Array] = []
+    for n, name in enumerate(names):
+        parts += [("{" if n == 0 else ", ") + json.dumps(name, ensure_ascii=False) + ": ", *_json_parts(frame[name])]
+    return pd.Series(pd.array(_joined([*parts, "}"], len(frame)), dtype=STR), index=frame.index)
+
+
+def _json_parts(s: pd.Series) -> list[str | pa.Array]:
+    """What joins, row by row, into the JSON text of each value of a column (_json_values): a column of decimals
+    or of strings with none missing as its values' text between literals when no character needs escaping."""
+    kind = pd.api.types.infer_dtype(s, skipna=True) if s.dtype == object else None
+    if kind == "decimal" and not s.isna().any():
+        return ['{"$decimal": "', pa.array(map(str, s.to_numpy()), type=pa.large_string()), '"}']
+    if isinstance(s.dtype, pd.StringDtype) or kind == "string":
+        text = arrow_text(s)
+        if not text.null_count and not _json_escaped(text).any():
+            return ['"', text, '"']
+    return [_json_values(s)]
 
 
 def _json_values(s: pd.Series) -> pa.Array:
@@ -112,11 +152,18 @@ def _json_strings(text: pa.Array) -> pa.Array:
     """json.dumps(value, ensure_ascii=False) of each string: quoted; quotes, backslashes and control
     characters escaped (done by json for the few values holding one)."""
     quoted = pc.binary_join_element_wise(large('"'), text, large('"'), large(""))
-    special = pc.fill_null(pc.match_substring_regex(text, r'[\x00-\x1f"\\]'), False)
-    if not pc.any(special).as_py():
+    if not _json_escaped(text).any():
         return quoted
+    special = pc.fill_null(pc.match_substring_regex(text, r'[\x00-\x1f"\\]'), False)
     escaped = [json.dumps(value, ensure_ascii=False) for value in pc.filter(text, special).to_pylist()]
     return pc.replace_with_mask(quoted, special, pa.array(escaped, type=pa.large_string()))
+
+
+def _json_escaped(text: pa.Array) -> np.ndarray:
+    """Whether each byte of a large_string array's values is one that JSON escapes (a quote, a backslash, a control
+    character: never part of a multi-byte UTF-8 character)."""
+    data = np.frombuffer(utf8_bytes(text), dtype=np.uint8)
+    return (data < 0x20) | (data == ord('"')) | (data == ord("\\"))
 
 
 def decode_rows(texts: pd.Series) -> pd.DataFrame:

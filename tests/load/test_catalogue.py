@@ -82,3 +82,30 @@ def test_lines_are_stored_with_their_run_date(catalogue):
     catalogue.record(D2, _lines("v", ["a"], "d2"), {"v"})
     with catalogue.engine.connect() as conn:
         assert conn.execute(sa.select(published_listings.c.run_date)).scalars().all() == [D2]
+
+
+def test_a_rerun_keeps_the_lines_it_gives_again_and_deletes_only_those_it_no_longer_gives(catalogue):
+    skus = [f"SKU-{n:03d}" for n in range(40)]
+    catalogue.record(D1, pd.concat([_lines("v", skus, "first"), _lines("w", skus[:3], "first")]), {"v", "w"})
+    kept = skus[::3]
+    catalogue.record(D1, pd.concat([_lines("v", kept[:5], "first"), _lines("v", kept[5:], "again")]), {"v"})
+    assert _state(catalogue, D2) == {**{("v", sku): ("live", f"first-{sku}") for sku in kept[:5]},
+                                     **{("v", sku): ("live", f"again-{sku}") for sku in kept[5:]},
+                                     **{("w", sku): ("live", f"first-{sku}") for sku in skus[:3]}}
+
+
+def test_a_line_of_a_vendor_not_read_replaces_its_key_and_keeps_that_vendors_other_lines(catalogue):
+    catalogue.record(D1, _lines("w", ["a", "b"], "first"), {"w"})
+    catalogue.record(D1, pd.concat([_lines("v", ["a"], "v"), _lines("w", ["a"], "again")]), {"v"})
+    assert _state(catalogue, D2) == {("v", "a"): ("live", "v-a"), ("w", "a"): ("live", "again-a"),
+                                     ("w", "b"): ("live", "first-b")}
+
+
+def test_listings_are_stored_as_the_text_given(catalogue):
+    listing = '{"title_listing": "薰衣草香皂 100克", "brand": "Savonnerie du Vieux Lavoir — été"}'
+    catalogue.record(D1, _lines("v", ["a"], "d1").assign(listing=listing), {"v"})
+    with catalogue.engine.connect() as conn:
+        stored = conn.execute(sa.select(published_listings.c.listing)).scalar_one()
+        if conn.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("SELECT typeof(listing) FROM published_listings").scalar_one() == "text"
+    assert stored == listing

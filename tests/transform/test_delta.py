@@ -43,6 +43,23 @@ def test_a_changed_cell_changes_the_hash():
     assert (content_hashes(cells) == content_hashes(changed)).tolist() == [True, False, True]
 
 
+def _expected_hashes(cells: pd.DataFrame) -> list[str]:
+    rows = cells.astype(object).where(cells.notna(), "").itertuples(index=False)
+    return [hashlib.sha256("\x1f".join(map(str, row)).encode()).hexdigest() for row in rows]
+
+
+@pytest.mark.parametrize("rows", [1, 2, 5])
+def test_columns_holding_one_value_are_hashed_like_the_others(rows):
+    cells = pd.DataFrame({"title": [f"皂 {i}" for i in range(rows)], "empty": [""] * rows, "unit": ["克"] * rows,
+                          "same_width": [f"{i % 2}{i % 2}" for i in range(rows)], "none": [None] * rows,
+                          "mostly": ["a"] * (rows - 1) + [None], "last": ["z"] * rows}, dtype="str")
+    assert content_hashes(cells).tolist() == _expected_hashes(cells)
+    assert content_hashes(cells, chunk_rows=2).tolist() == _expected_hashes(cells)
+    constant = cells[["empty", "unit", "last"]]
+    assert content_hashes(constant).tolist() == _expected_hashes(constant)
+    assert content_hashes(cells[[]]).tolist() == [hashlib.sha256(b"").hexdigest()] * rows
+
+
 def _old_encode(frame: pd.DataFrame, columns: list[str]) -> list[str]:
     """encode_rows as it was written first: json.dumps of each row's record."""
     records = frame[columns].astype(object).where(frame[columns].notna(), None).to_dict("records")
@@ -77,6 +94,29 @@ def test_encoded_rows_are_json_dumps_of_each_record_with_exact_decimals_and_date
     first = json.loads(encoded.iloc[0])
     assert first["price_cny"] == {"$decimal": "1.50"} and first["fx_date"] == {"$date": "2026-10-30"}
     assert json.loads(encoded.iloc[1])["price_cny"] == {"$decimal": "1.5"}       # 1.5 and 1.50 stay apart
+
+
+def _complete() -> pd.DataFrame:
+    """Columns with no value missing: decimals written in several ways, plain and escaped strings, constants."""
+    return pd.DataFrame({
+        "price_cny": [Decimal("1.50"), Decimal("1.5"), Decimal("-0"), Decimal("1E+2"), Decimal("1E-7"),
+                      Decimal("0.0000001"), Decimal("12.34")],
+        "fx_rate": [Decimal("7.432600000")] * 7,
+        "sku": pd.Series([f"SKU-{n}" for n in range(7)], dtype="str"),
+        "title": pd.Series(["薰衣草", "a", "b", "c", "d", "e", 'f"g'], dtype="str"),
+        "note": pd.Series(["x\ty"] * 7, dtype=object),
+        "brand": pd.Series(["Mas — été"] * 7, dtype="str"),
+        "source": pd.Series([f"v/{n}.csv" for n in range(7)], dtype=object),
+        "stock": pd.array([3] * 7, dtype="Int64"),
+        "mapped": [False] * 7,
+    })
+
+
+@pytest.mark.parametrize("rows", [1, 2, 7])
+def test_encoded_rows_of_complete_columns_are_json_dumps_of_each_record(rows):
+    frame = _complete().iloc[:rows]
+    for columns in (list(frame.columns), ["sku", "brand"], ["fx_rate"], ["title", "note"]):
+        assert encode_rows(frame, columns).tolist() == _old_encode(frame, columns)
 
 
 def test_encode_keeps_the_index_and_handles_no_rows_or_columns():
