@@ -1,17 +1,21 @@
 """Reads CSV/TSV bytes into records (tuples of cells exactly as written), detecting encoding and delimiter."""
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import overload
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from pipeline.extract.sniff import UnreadableSheet, decode_text, detect_delimiter
+
+HEADER_CHARS = 65_536      # a text's first record is counted in its first characters
 
 
 class ColumnRecords(Sequence[tuple[str, ...]]):
@@ -47,43 +51,97 @@ class CsvRecords:
 def read_csv_records(data: bytes, encoding: str | None = None, delimiter: str | None = None) -> CsvRecords:
     """Decode and split into records; `encoding` / `delimiter` override detection when given."""
     text, used_encoding = decode_text(data, encoding)
-    if not text.strip():
+    if not text or text.isspace():
         raise UnreadableSheet(
             "Le fichier ne contient que des espaces ou des lignes vides : aucune donnée à lire.",
             "The file holds only spaces or blank lines: there is no data to read.",
         )
     used_delimiter = delimiter or detect_delimiter(text)
-    columns = regular_columns(text, used_delimiter)
+    columns = regular_columns(text, used_delimiter, _utf8_body(data, used_encoding))
     records = ColumnRecords(columns) if columns else split_records(text, used_delimiter)
     return CsvRecords(records, used_encoding, used_delimiter)
 
 
-def regular_columns(text: str, delimiter: str) -> list[pa.StringArray] | None:
-    """The cells of a text without quotes whose lines all hold as many cells, split by Arrow into columns;
-    None for any other text (split_records reads it).
+def regular_columns(text: str, delimiter: str, encoded: bytes | memoryview | None = None
+                    ) -> list[pa.StringArray] | None:
+    """The cells of a text whose records all hold as many cells and whose quotes all belong to cells quoted
+    whole, split by Arrow into columns; None for any other text (split_records reads it).
 
-    Arrow splits such a text as csv.reader does, except that a blank line is a record of empty cells.
+    `encoded` is the text in UTF-8 when the caller has it. Arrow splits such a text as csv.reader does
+    (a quoted cell keeps its delimiters and line breaks as written, a doubled quote in it is one quote),
+    except that a blank line is a record of empty cells. One thread: a quoted text is split in order anyway,
+    and the pipeline already reads files side by side with --workers.
     """
-    if '"' in text or text.startswith("\ufeff"):     # Arrow would drop a byte-order mark
+    if text.startswith("\ufeff"):
+        return None                     # Arrow would drop a byte-order mark
+    if len(delimiter) != 1 or not delimiter.isascii() or delimiter in '"\r\n':
+        return None                     # the quote check below reads single ASCII bytes
+    encoded = text.encode("utf-8") if encoded is None else encoded
+    quoted = '"' in text
+    if quoted and not _quotes_enclose_cells(np.frombuffer(encoded, dtype=np.uint8), delimiter):
         return None
-    first_line = text.split("\n", 1)[0].split("\r", 1)[0]
-    names = [f"cell_{i}" for i in range(first_line.count(delimiter) + 1)]
+    names = [f"f{i}" for i in range(text.count(delimiter, 0, HEADER_CHARS) + 1)]   # Arrow's names
     try:
         table = pa_csv.read_csv(
-            pa.BufferReader(text.encode("utf-8")),
-            read_options=pa_csv.ReadOptions(column_names=names),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=False, double_quote=False,
-                                              escape_char=False, newlines_in_values=False,
-                                              ignore_empty_lines=False),
+            pa.BufferReader(encoded),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True, use_threads=False),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"' if quoted else False,
+                                              double_quote=quoted, escape_char=False,
+                                              newlines_in_values=quoted, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                                   null_values=[], strings_can_be_null=False,
                                                   quoted_strings_can_be_null=False, check_utf8=False))
-        columns = [column.combine_chunks() for column in table.columns]
     except pa.ArrowException:          # lines of different widths, among others
         return None
-    if any((pc.max(pc.utf8_length(column)).as_py() or 0) > csv.field_size_limit() for column in columns):
+    if not all(pa.types.is_string(column.type) for column in table.columns):
+        return None                     # a first record too long to count its cells: types were guessed
+    columns = [column.combine_chunks() for column in table.columns]
+    if any(_longest_cell(column) > csv.field_size_limit() for column in columns):
         return None                     # csv.reader refuses so long a cell, and says where
     return columns
+
+
+def _longest_cell(column: pa.StringArray) -> int:
+    """Characters in the longest cell (counted only when its bytes could be more than csv.reader's limit)."""
+    longest = pc.max(pc.binary_length(column)).as_py() or 0
+    return longest if longest <= csv.field_size_limit() else pc.max(pc.utf8_length(column)).as_py()
+
+
+def _quotes_enclose_cells(text: np.ndarray, delimiter: str) -> bool:
+    """Whether every quote of the UTF-8 `text` opens a cell, closes it, or is doubled inside it.
+
+    A run of quotes outside a quoted cell must follow a line start or the delimiter: an odd run opens a cell
+    (then doubled quotes), an even run is a whole cell and must be followed by the delimiter, a line end or
+    the end of the text. Inside a cell an even run is doubled quotes and an odd run closes the cell, so it
+    must be followed as well. Quotes elsewhere are read by csv.reader in ways Arrow does not follow.
+    """
+    quotes = np.flatnonzero(text == ord('"'))
+    if not len(quotes):
+        return True
+    breaks = np.diff(quotes) != 1
+    firsts, lasts = quotes[np.append(True, breaks)], quotes[np.append(breaks, True)]
+    odd = (lasts - firsts) % 2 == 0
+    flips = np.cumsum(odd)
+    if flips[-1] % 2:
+        return False                    # a quoted cell is never closed
+    inside = (flips - odd) % 2 == 1
+    ends = np.zeros(256, dtype=bool)               # bytes that end a cell; so do the text's start and end
+    ends[[ord(delimiter), ord("\n"), ord("\r")]] = True
+    after_end, follows_end = np.ones(len(firsts), dtype=bool), np.ones(len(lasts), dtype=bool)
+    after_end[firsts > 0] = ends[text[firsts[firsts > 0] - 1]]
+    follows_end[lasts < len(text) - 1] = ends[text[lasts[lasts < len(text) - 1] + 1]]
+    placed = np.where(inside, ~odd | follows_end, after_end & (odd | follows_end))
+    return bool(placed.all())
+
+
+def _utf8_body(data: bytes, encoding: str) -> memoryview | None:
+    """The bytes of the decoded text when `data` is UTF-8: `data` without its leading byte-order marks."""
+    if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+        return None
+    start = 0
+    while data.startswith(codecs.BOM_UTF8, start):
+        start += len(codecs.BOM_UTF8)
+    return memoryview(data)[start:]
 
 
 def split_records(text: str, delimiter: str) -> list[tuple[str, ...]]:

@@ -141,7 +141,7 @@ def _table(records: Sequence[Record], first_row: int, header_index: int
     names, duplicates = header_names(records[header_index])
     if isinstance(records, ColumnRecords):      # records of one width: none is ragged
         arrays = [column.slice(header_index + 1) for column in records.columns]
-        empty = [pc.equal(pc.utf8_trim_whitespace(array), "").to_numpy(zero_copy_only=False) for array in arrays]
+        empty = [_blank_cells(array) for array in arrays]
         columns = [_python_cells(array) for array in arrays]
         counts = np.full(len(records) - header_index - 1, len(names), dtype=np.int64)
         ragged_at: list[int] = []
@@ -167,18 +167,25 @@ def _table(records: Sequence[Record], first_row: int, header_index: int
     return frame, ragged, int(keep.sum()) + len(ragged_at), duplicates
 
 
+def _blank_cells(cells: pa.StringArray) -> np.ndarray:
+    """Whether each cell is empty or whitespace only (Arrow's whitespace is what Python's str.strip removes)."""
+    return pc.or_(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells)).to_numpy(zero_copy_only=False)
+
+
 def _python_cells(column: pa.StringArray, sample: int = 1_000) -> np.ndarray:
-    """The cells as a numpy array of str. A column of few distinct values (judged on its first cells) gets
-    one str per distinct value, shared by its cells: fewer to make, and hashed once downstream."""
-    if pc.count_distinct(column.slice(0, sample)).as_py() * 2 > min(len(column), sample):
+    """The cells as a numpy array of str. A column of few distinct values gets one str per distinct value,
+    shared by its cells: fewer to make, and hashed once downstream. A column whose first cells are all
+    distinct is taken for one of unique values without counting them all."""
+    if pc.count_distinct(column.slice(0, sample)).as_py() == min(len(column), sample):
         return column.to_numpy(zero_copy_only=False)
     encoded = column.dictionary_encode()
+    if len(encoded.dictionary) * 2 > len(column):
+        return column.to_numpy(zero_copy_only=False)
     return encoded.dictionary.to_numpy(zero_copy_only=False)[encoded.indices.to_numpy()]
 
 
 def _kept(cells: np.ndarray, empty: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """The kept cells of a column, pd.NA for empty ones: empty or whitespace only (Arrow's whitespace is
-    what Python's str.strip removes)."""
+    """The kept cells of a column, pd.NA for empty ones."""
     if empty.any():
         cells = np.where(empty, pd.NA, cells)
     return cells if keep.all() else cells[keep]

@@ -68,9 +68,21 @@ def text_cells(series: pd.Series) -> pd.Series:
     if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
         return _as_text_cells(series)
     cells = series.to_numpy(dtype=object)
+    if _filled_text(cells):
+        return pd.Series(cells, index=series.index, dtype="object")
     text = pa.array(cells, type=pa.string(), from_pandas=True)
     filled = pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(text), ""), False).to_numpy(zero_copy_only=False)
     return pd.Series(np.where(filled, cells, pd.NA), index=series.index, dtype="object")
+
+
+def _filled_text(cells: np.ndarray, sample: int = 1_000) -> bool:
+    """Whether every cell is already pd.NA or a str that is not whitespace only (as a read sheet's are),
+    judged once per distinct cell; False, without judging, for a column of mostly distinct cells."""
+    if len(dict.fromkeys(cells[:sample])) == min(len(cells), sample):
+        return False
+    distinct = dict.fromkeys(cells)
+    return len(distinct) * 2 <= len(cells) and all(
+        cell is pd.NA or (cell.__class__ is str and cell and not cell.isspace()) for cell in distinct)
 
 
 def _as_text_cells(series: pd.Series) -> pd.Series:

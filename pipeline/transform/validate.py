@@ -34,13 +34,14 @@ from great_expectations.validator.v1_validator import Validator as BatchValidato
 
 from pipeline import config
 from pipeline.transform.rejects import LINEAGE, concat_rejects, make_rejects
+from pipeline.transform.text import factorize_cells
 
 NUMBER = "__number"                 # suffix of the float64 view on which a field's bounds are checked
 HELPER_SUFFIXES = ("__raw", "__error", "__detail")
 PARSE_ERROR = "parse_error"         # meta rule of a `<field>__error` check: the rule is the cell's own value
 SETTING_RULES = {"min_shelf_life_days": "shelf_life_too_short"}   # run setting (a lower bound) -> rule
 FILE_COLUMN = "source_file"         # schema: `unique_within` columns are unique within one file
-SMALL_BATCH = 1024                  # distinct values: columns with at most this many share one batch
+SMALL_BATCH = 16_384                # distinct values: columns with at most this many share one batch
 BATCH_SPREAD = 4                    # and larger ones a batch with columns at most 4 times as long
 FAILURE_DTYPES = {"row": "int64", "check": "int64", "field": "object", "rule": "object", "parse": "bool"}
 
@@ -239,10 +240,10 @@ def _distinct(values: pd.Series) -> tuple[np.ndarray, Any, int]:
     if missing.all():           # e.g. the `__error` column of a sheet without errors
         return np.zeros(len(values), dtype="int64"), values.array[:1], 0
     if not missing.any():
-        codes, uniques = pd.factorize(values)
+        codes, uniques = factorize_cells(values)
         return codes, values.array.take(_first_positions(codes)), len(uniques)
     present = np.flatnonzero(~missing)
-    present_codes, uniques = pd.factorize(values.iloc[present])
+    present_codes, uniques = factorize_cells(values.iloc[present])
     codes = np.full(len(values), len(uniques), dtype="int64")
     codes[present] = present_codes
     firsts = np.append(present[_first_positions(present_codes)], np.argmax(missing))

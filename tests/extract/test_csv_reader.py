@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from pathlib import Path
 
 import pytest
@@ -91,11 +92,61 @@ def test_regular_text_without_quotes_is_read_as_columns() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    'a;b\n"1";2\n',                             # quotes: csv.reader
+    'a;b\n1;x"y\n',                             # a quote not opening a cell: csv.reader keeps it
+    'a;b\n"1"x;2\n',                            # text after a closing quote: csv.reader joins it
+    'a;b\n"1";"2\n',                            # a quoted cell never closed
+    'a;b\n "1";2\n',                            # a space before the opening quote
     "a;b\n1;2;3\n",                             # lines of different widths
+    'a;b\n"1;2";3;4\n',
     "a;b\n\n1;2\nx\n",
     "\ufeffa;b\n1;2\n",                         # a second byte-order mark, kept as written
     "a;b\n1;" + "x" * (csv.field_size_limit() + 1) + "\n",
+    'a;b\n1;"' + "x" * (csv.field_size_limit() + 1) + '"\n',
 ])
 def test_other_texts_are_left_to_csv_reader(text: str) -> None:
     assert regular_columns(text, ";") is None
+
+
+def blanks_as_none(records: list[tuple[str, ...]]) -> list[tuple[str, ...] | None]:
+    """Records with a blank one (no cell, or empty cells only) as None: the sheet reader skips it either way."""
+    return [record if any(record) else None for record in records]
+
+
+def records_of_csv_reader(text: str, delimiter: str) -> list[tuple[str, ...] | None]:
+    return blanks_as_none([tuple(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)])
+
+
+@pytest.mark.parametrize(("text", "delimiter"), [
+    ('a;b\n"1";2\n', ";"),
+    ('sku;title\r\nA;"Savon ""Lavande"""\r\n"B";"Ligne 1\r\nLigne 2"\r\n', ";"),
+    ('a;b\n"";""""\n"x;y";"\n"\n\n"q""";3', ";"),
+    ('a,b\r"1\r2",3\r', ","),
+    ('"a"\t"b"\n1\t"é ""€"" \t\n"\n', "\t"),
+])
+def test_quoted_cells_are_read_as_columns_as_csv_reader_splits_them(text: str, delimiter: str) -> None:
+    columns = regular_columns(text, delimiter)
+
+    assert columns is not None
+    assert blanks_as_none(list(ColumnRecords(columns))) == records_of_csv_reader(text, delimiter)
+
+
+def test_random_texts_read_as_columns_split_as_csv_reader_does() -> None:
+    rng = random.Random(11)
+    pieces = ['"', '"', '""', ";", ";", "\n", "\r\n", "\r", "a", "é", " ", "\x00"]
+    read = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 24)))
+        columns = regular_columns(text, ";")
+        if columns is not None:
+            read += 1
+            assert blanks_as_none(list(ColumnRecords(columns))) == records_of_csv_reader(text, ";"), repr(text)
+    assert read > 100        # the comparison did happen
+
+
+def test_utf8_bytes_are_read_without_encoding_the_text_again() -> None:
+    data = '\ufeffsku;title\nA;"Savon\nde Marseille"\n'.encode("utf-8-sig")
+    parsed = read_csv_records(data)
+
+    assert isinstance(parsed.records, ColumnRecords)
+    assert (parsed.encoding, parsed.records[0], parsed.records[1]) == (
+        "utf-8-sig", ("sku", "title"), ("A", "Savon\nde Marseille"))

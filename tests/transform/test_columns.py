@@ -194,6 +194,20 @@ def test_text_cells_are_str_or_na_and_whitespace_only_is_na(cells):
     assert all(isinstance(c, str) or c is pd.NA for c in text)
 
 
+@pytest.mark.parametrize("cells", [
+    pd.Series(["Savon", "Miel", pd.NA] * 800, dtype=object),                  # as a read sheet: kept as they are
+    pd.Series(["Savon", "Miel", " "] * 800, dtype=object),                    # whitespace only: NA
+    pd.Series(["Savon", "Miel", ""] * 800, dtype=object),
+    pd.Series(["Savon", None, float("nan")] * 800, dtype=object),             # other missing values: NA
+])
+def test_text_cells_of_repeated_values_are_judged_once_per_distinct_value(cells):
+    text = text_cells(cells)
+
+    expected = [c if isinstance(c, str) and c.strip() else pd.NA for c in cells]
+    assert text.dtype == object and text.tolist() == expected
+    assert all(isinstance(c, str) or c is pd.NA for c in text)
+
+
 def test_a_sheet_without_rows_maps_to_empty_text_columns():
     frame = pd.DataFrame({"Référence": pd.Series(dtype=object), "Prix TTC": pd.Series(dtype=object),
                           "source_row": pd.Series(dtype="int64")}).assign(vendor_id="v", source_file="v/f.csv")

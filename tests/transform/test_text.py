@@ -90,3 +90,36 @@ def test_each_distinct_cell_is_processed_once(monkeypatch: pytest.MonkeyPatch) -
     normalise_text(s)
     assert unescape.call_count == 3
     assert [len(call.args[0]) for call in clean.call_args_list] == [3]
+
+
+def long_texts(count: int) -> list[str]:
+    return [f"Savon de Marseille à l'huile d'olive, lot {n}" for n in range(count)]
+
+
+@pytest.mark.parametrize("values", [
+    [*long_texts(3) * 600, None, pd.NA, float("nan")] * 2,       # long, repeated texts: numbered through a dict
+    [*long_texts(3), "", " ", pd.NA] * 500,
+    long_texts(2000),                                            # all distinct: pandas
+    ["EUR", "CHF", None] * 700,                                   # short texts: pandas
+    [pd.NA] * 50,
+    [],
+])
+def test_factorize_cells_numbers_cells_as_pandas_does(values: list[object]) -> None:
+    shared = pd.Series(values, dtype=object)
+    fresh = pd.Series([v.encode().decode() if isinstance(v, str) else v for v in values], dtype=object)   # new strs
+
+    for column in (shared, fresh, shared.astype("str")):
+        codes, uniques = text.factorize_cells(column)
+        expected_codes, expected_uniques = pd.factorize(column)
+        assert codes.tolist() == expected_codes.tolist()
+        assert list(uniques) == list(expected_uniques)
+
+
+def test_factorize_cells_takes_the_dict_path_for_long_repeated_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    column = pd.Series(long_texts(4) * 500 + [None], dtype=object)
+    monkeypatch.setattr(text.pd, "factorize", mock.Mock(side_effect=AssertionError("pandas was called")))
+
+    codes, uniques = text.factorize_cells(column)
+
+    assert codes.tolist() == [0, 1, 2, 3] * 500 + [-1]
+    assert list(uniques) == long_texts(4)
