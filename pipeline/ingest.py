@@ -5,19 +5,24 @@ import datetime as dt
 import functools
 import logging
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from pipeline.config import RunSettings
 from pipeline.extract.intake import IntakeFile, read_bytes, sha256_hex
 from pipeline.extract.profiles import ProfileError, VendorProfile, load_profile
 from pipeline.extract.readers import Sheet, UnreadableSheet, read_sheet
 from pipeline.records import input_record, quarantined
+from pipeline.transform.arrow_text import arrow_text
 from pipeline.transform.columns import known_header_score, map_columns
 from pipeline.transform.parse import parse_products
 from pipeline.transform.platforms import detect_platform, fold
 from pipeline.transform.rejects import concat_rejects, empty_rejects, make_rejects
+from pipeline.transform.text import normalise_text
 from pipeline.transform.validate import validate
 
 log = logging.getLogger("eprovence")
@@ -25,11 +30,13 @@ log = logging.getLogger("eprovence")
 
 @dataclass
 class FileResult:
-    """What one vendor file became: its manifest entry, its valid rows and its rejects."""
+    """What one vendor file became: its manifest entry, its valid rows (unless they were handed on chunk by chunk)
+    and its rejects."""
 
     record: dict
     valid: pd.DataFrame = field(default_factory=pd.DataFrame)
     rejects: pd.DataFrame = field(default_factory=empty_rejects)
+    rows_valid: int | None = None           # when the valid rows were handed on; else len(valid)
 
     @property
     def rows_rejected(self) -> int:
@@ -37,8 +44,14 @@ class FileResult:
 
 
 def process_file(file: IntakeFile, profile: VendorProfile, run_date: dt.date, settings: RunSettings,
-                 storage_options: dict | None = None) -> FileResult:
-    """Read, map, parse and validate one vendor file. Bad data never raises: it quarantines or rejects."""
+                 storage_options: dict | None = None, *, chunk_rows: int | None = None,
+                 emit: Callable[[pd.DataFrame], None] | None = None) -> FileResult:
+    """Read, map, parse and validate one vendor file. Bad data never raises: it quarantines or rejects.
+
+    With `emit`, the rows are parsed and validated about `chunk_rows` at a time in SKU order (the rows of a SKU in
+    one chunk, so that uniqueness within the file is still checked) and each chunk's valid rows go to `emit`
+    instead of into the result: memory then follows the chunk, beyond the file's text. A file that turns out
+    quarantined may already have emitted rows: they must be ignored."""
     record = input_record(file)
     try:
         data = read_bytes(file, storage_options)
@@ -46,35 +59,63 @@ def process_file(file: IntakeFile, profile: VendorProfile, run_date: dt.date, se
         sheet = read_sheet(data, file.path, profile,
                            header_score=functools.partial(known_header_score, also_known=tuple(profile.columns)))
         record.update(format=sheet.format, encoding=sheet.encoding, rows_raw=sheet.raw_rows)
-        result = _rows_of_sheet(sheet, file, profile, run_date, settings, record)
+        result = _rows_of_sheet(sheet, file, profile, run_date, settings, record, chunk_rows, emit)
     except UnreadableSheet as exc:
         return FileResult(quarantined(record, f"{exc.reason_fr} / {exc.reason_en}"))
     except Exception as exc:  # noqa: BLE001 - one broken file must never stop the others
         log.error("internal error on %s:\n%s", file.path, traceback.format_exc())
         return FileResult(quarantined(record, f"erreur interne / internal error: {exc.__class__.__name__}: {exc}"))
-    record.update(rows_rejected=result.rows_rejected, rows_valid=len(result.valid))
+    if result.rows_valid is None:
+        result.rows_valid = len(result.valid)
+    record.update(rows_rejected=result.rows_rejected, rows_valid=result.rows_valid)
     return result
 
 
 def _rows_of_sheet(sheet: Sheet, file: IntakeFile, profile: VendorProfile, run_date: dt.date,
-                   settings: RunSettings, record: dict) -> FileResult:
+                   settings: RunSettings, record: dict, chunk_rows: int | None = None,
+                   emit: Callable[[pd.DataFrame], None] | None = None) -> FileResult:
     frame = sheet.frame.assign(vendor_id=file.vendor_id, source_file=file.path)
     platform = detect_platform([c for c in sheet.frame.columns if c != "source_row"])
     if platform:
         frame = fold(frame, platform)
     text, _mapping, conflicts = map_columns(frame, platform=platform, overrides=profile.columns,
                                             defaults=_defaults(profile))
+    del frame
     record.update(platform=platform, rows=len(text) + len(sheet.ragged))
-    typed = parse_products(text, run_date)
-    valid, rejects = validate(typed, min_shelf_life_days=settings.min_shelf_life_days)
     conflict_rejects = _conflict_rejects(conflicts, text)
-    if not conflict_rejects.empty:
-        valid = valid[~valid["source_row"].isin(conflict_rejects["source_row"])]
+    kept, rejects, rows_valid = [], [], 0
+    for piece in (_sku_chunks(text, chunk_rows) if emit else [text]):
+        valid, piece_rejects = validate(parse_products(piece, run_date),
+                                        min_shelf_life_days=settings.min_shelf_life_days)
+        if not conflict_rejects.empty:
+            valid = valid[~valid["source_row"].isin(conflict_rejects["source_row"])]
+        rejects.append(piece_rejects)
+        rows_valid += len(valid)
+        (emit or kept.append)(valid.reset_index(drop=True))
     ragged = sheet.ragged.assign(vendor_id=file.vendor_id, source_file=file.path, sku=pd.NA)
     ragged_rejects = make_rejects(ragged, field="row", rule="ragged_row", value=pd.Series("", index=ragged.index),
                                   cells=ragged["cells"], expected=ragged["expected"])
-    return FileResult(record, valid.reset_index(drop=True),
-                      concat_rejects([ragged_rejects, conflict_rejects, rejects]))
+    return FileResult(record, kept[0] if kept else pd.DataFrame(),
+                      concat_rejects([ragged_rejects, conflict_rejects, *rejects]), rows_valid)
+
+
+def _sku_chunks(text: pd.DataFrame, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
+    """The rows in SKU order (the SKU as parsing normalises it; missing ones last), cut about every `chunk_rows`
+    rows where the SKU changes."""
+    if "sku" not in text or text.empty:
+        yield text
+        return
+    key = arrow_text(normalise_text(text["sku"]))
+    order = pc.array_sort_indices(key, null_placement="at_end").to_numpy()     # a stable sort
+    ordered = key.take(order)
+    same = pc.fill_null(pc.equal(ordered[1:], ordered[:-1]), False).to_numpy(zero_copy_only=False)
+    starts = np.flatnonzero(~same) + 1                          # where a SKU other than the row before's starts
+    wanted = np.arange(chunk_rows or len(text), len(text), chunk_rows or len(text))
+    first_after = np.searchsorted(starts, wanted)               # the first SKU start at or after each wanted cut
+    cuts = np.unique(starts[first_after[first_after < len(starts)]])
+    bounds = [0, *cuts.tolist(), len(text)]
+    for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+        yield text.iloc[order[start:end]]
 
 
 def _conflict_rejects(conflicts: pd.DataFrame, text: pd.DataFrame) -> pd.DataFrame:
@@ -96,14 +137,19 @@ def _defaults(profile: VendorProfile) -> dict[str, str]:
 
 
 def ingest_file(intake: str, file: IntakeFile, run_date: dt.date, settings: RunSettings,
-                storage_options: dict | None = None) -> FileResult:
+                storage_options: dict | None = None, *, chunk_rows: int | None = None,
+                emit: Callable[[pd.DataFrame], None] | None = None) -> FileResult:
     """process_file() with the vendor's profile loaded; its valid rows carry the profile's localisation and
     pricing choices (source_lang, opencc_config, product_class). An invalid profile quarantines the file."""
     try:
         profile = load_profile(intake, file.vendor_id, storage_options)
     except ProfileError as exc:
         return FileResult(quarantined(input_record(file), f"profil invalide / invalid profile: {exc}"))
-    result = process_file(file, profile, run_date, settings, storage_options)
-    result.valid = result.valid.assign(source_lang=profile.source_lang, opencc_config=profile.opencc_config,
-                                       product_class=profile.product_class)
+    def localisation(valid: pd.DataFrame) -> pd.DataFrame:
+        return valid.assign(source_lang=profile.source_lang, opencc_config=profile.opencc_config,
+                            product_class=profile.product_class)
+
+    result = process_file(file, profile, run_date, settings, storage_options, chunk_rows=chunk_rows,
+                          emit=(lambda valid: emit(localisation(valid))) if emit else None)
+    result.valid = localisation(result.valid)
     return result

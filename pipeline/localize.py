@@ -22,6 +22,7 @@ from pipeline.transform.localize import (
 )
 
 log = logging.getLogger("eprovence.localize")
+SEGMENT_COLUMNS = ["source_lang", "key", "provider"]
 NO_TRANSLATOR = "no translation in memory and no translator (--translator none)"
 
 
@@ -30,6 +31,8 @@ class Localized:
     frame: pd.DataFrame            # the rows with *_zh filled where possible and `pending_reason`
     pending: pd.DataFrame          # pending_translation.csv lines
     stats: dict = field(default_factory=dict)
+    segments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SEGMENT_COLUMNS))  # how each
+    # distinct (source_lang, key) was resolved: its provider (glossary, memory, a translator) or missing
 
 
 def localize(rows: pd.DataFrame, memory: TranslationMemory, translator: Translator | None) -> Localized:
@@ -51,7 +54,7 @@ def localize(rows: pd.DataFrame, memory: TranslationMemory, translator: Translat
                  vendor_supplied=supplied)
     log.info("localise: %(segments)d distinct segments, %(glossary_hits)d glossary, %(tm_hits)d memory, "
              "%(mt_calls)d MT requests (%(mt_chars)d chars), %(pending)d pending", stats)
-    return Localized(frame, pending_table(segments, frame, target_lang), stats)
+    return Localized(frame, pending_table(segments, frame, target_lang), stats, resolved[SEGMENT_COLUMNS])
 
 
 def _brand_terms(frame: pd.DataFrame) -> list[str]:

@@ -150,9 +150,14 @@ def _ingest(ctx: RunContext, intake_file, uri: str) -> str:
     from pipeline.ingest import ingest_file  # Great Expectations: imported only when a file is read
     from pipeline.load import work_area
 
+    parts: list[str] = []
+
+    def keep(valid) -> None:
+        parts.append(work_area.write_frame(f"{uri}/valid/{len(parts):05d}.parquet", valid, ctx.storage_options))
+
     result = ingest_file(ctx.intake, intake_file, ctx.date, RunSettings(ctx.min_shelf_life_days),
-                         ctx.storage_options)
-    work_area.write_frame(f"{uri}/valid.parquet", result.valid, ctx.storage_options)
+                         ctx.storage_options, chunk_rows=ctx.chunk_rows, emit=keep)
+    work_area.write_json(f"{uri}/valid.json", parts, ctx.storage_options)
     work_area.write_frame(f"{uri}/rejects.parquet", result.rejects, ctx.storage_options)
     work_area.write_json(f"{uri}/record.json", result.record, ctx.storage_options)
     rec = result.record
@@ -201,60 +206,119 @@ def localize_rows(ctx: RunContext, file_uris: list[str], translator=None) -> str
         totals.update(stats)
     if translator is not None:     # its counters run over the whole run, not per vendor
         totals["mt_calls"], totals["mt_chars"] = translator.calls, translator.chars_sent
+    for key, count in _segment_counts(ctx, [part["rows"] for part in parts]).items():
+        totals[key] = count                                 # the run's distinct segments, not per-chunk sums
     uri = f"{ctx.work}/localized"
     work_area.write_json(f"{uri}/parts.json", parts, opts)
     work_area.write_json(f"{uri}/stats.json", dict(totals), opts)
     return uri
 
 
-def _localize_vendor(ctx: RunContext, vendor: str, files: list[tuple[str, dict]], translator=None
-                     ) -> tuple[list[str], Counter]:
-    """Localise one vendor's valid rows, newest file first per SKU, in SKU order `ctx.chunk_rows` rows at a time;
-    returns the URIs of its parts (at least one) and the summed counters."""
+def _segment_counts(ctx: RunContext, part_uris: list[str]) -> dict[str, int]:
+    """The run's distinct segments, and how many the glossary and the memory resolved, each segment counted once
+    (by how it was first resolved) however many chunks and vendors hold it."""
     import pandas as pd
 
     from pipeline.load import work_area
+
+    frames = [work_area.read_frame(f"{uri}/segments.parquet", ctx.storage_options) for uri in part_uris]
+    frames = [frame for frame in frames if not frame.empty]
+    if not frames:
+        return {"segments": 0, "glossary_hits": 0, "tm_hits": 0}
+    first = pd.concat(frames, ignore_index=True).drop_duplicates(["source_lang", "key"])
+    return {"segments": len(first), "glossary_hits": int((first["provider"] == "glossary").sum()),
+            "tm_hits": int((first["provider"] == "memory").sum())}
+
+
+def _localize_vendor(ctx: RunContext, vendor: str, files: list[tuple[str, dict]], translator=None
+                     ) -> tuple[list[str], Counter]:
+    """Localise one vendor's valid rows, newest file first per SKU, in SKU order about `ctx.chunk_rows` rows at a
+    time; returns the URIs of its parts (at least one) and the summed counters."""
+    from pipeline.load import work_area
     from pipeline.load.state import StateStore
     from pipeline.load.translation_memory import TranslationMemory
-    from pipeline.transform.supersede import newest_wins
 
     memory = TranslationMemory(StateStore.open(ctx.state).engine)
-
     opts = ctx.storage_options
-    frames = [work_area.read_frame(f"{uri}/valid.parquet", opts) for uri, _ in files]
-    frames = [f for f in frames if not f.empty]
+    valid_parts = [uri for file_uri, _ in files for uri in work_area.read_json(f"{file_uri}/valid.json", opts)]
+    base = f"{ctx.work}/localized/{work_area.short_id(vendor)}"
+    if len(files) == 1 and _in_sku_order(valid_parts, opts):
+        chunks, superseded = (work_area.read_frame(uri, opts) for uri in valid_parts), None
+    else:
+        chunks, superseded = _newest_rows_in_chunks(ctx, valid_parts, [record for _, record in files])
+    work_area.write_frame(f"{base}/superseded.parquet", _or_no_rejects(superseded), opts)
+    uris, totals = [], Counter()
+    for n, rows in enumerate(chunks):
+        uri = f"{base}/{n:05d}"
+        totals.update(_localize_chunk(rows, memory, translator, uri, opts))
+        uris.append(uri)
+    if not uris:
+        import pandas as pd
+
+        uris.append(f"{base}/00000")
+        _localize_chunk(pd.DataFrame(), memory, translator, uris[0], opts)
+    return uris, totals
+
+
+def _in_sku_order(part_uris: list[str], opts: dict) -> bool:
+    """Whether the parts of one file, one after the other, hold strictly increasing SKUs (as extract_file writes
+    them), so that they can be localised as they are: each part is a chunk."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from pipeline.load import work_area
+
+    columns = [work_area.read_table(uri, opts, columns=["sku"])["sku"] for uri in part_uris]
+    skus = pa.concat_arrays([chunk.cast(pa.large_string()) for column in columns for chunk in column.chunks]
+                            or [pa.array([], pa.large_string())])
+    if len(skus) < 2:
+        return True
+    if skus.null_count:
+        return False
+    return bool(np.all(pc.less(skus[:-1], skus[1:]).to_numpy(zero_copy_only=False)))
+
+
+def _newest_rows_in_chunks(ctx: RunContext, part_uris: list[str], records: list[dict]) -> tuple:
+    """Every part of a vendor's files read at once, the newest file winning per SKU, sorted by SKU and cut into
+    chunks of `ctx.chunk_rows`; and the superseded rows' rejects."""
+    import pandas as pd
+
+    from pipeline.load import work_area
+    from pipeline.transform.supersede import newest_wins
+
+    frames = [frame for frame in (work_area.read_frame(uri, ctx.storage_options) for uri in part_uris)
+              if not frame.empty]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     del frames
-    order = {r["path"]: n for n, r in enumerate(sorted((r for _, r in files), key=lambda r: (r.get("modified") or "",
-                                                                                          r["path"])))}
-    rows, superseded = newest_wins(rows, order)
+    ranked = sorted(records, key=lambda r: (r.get("modified") or "", r["path"]))
+    rows, superseded = newest_wins(rows, {r["path"]: n for n, r in enumerate(ranked)})
     if not rows.empty:
         rows = rows.sort_values(["sku", "source_file", "source_row"], kind="stable").reset_index(drop=True)
-    base = f"{ctx.work}/localized/{work_area.short_id(vendor)}"
-    work_area.write_frame(f"{base}/superseded.parquet", superseded, opts)
-    uris, totals = [], Counter()
-    for n, start in enumerate(range(0, max(len(rows), 1), ctx.chunk_rows)):
-        uri = f"{base}/{n:05d}"
-        totals.update(_localize_chunk(rows.iloc[start:start + ctx.chunk_rows], memory, translator, uri, opts))
-        uris.append(uri)
-    return uris, totals
+    return [rows.iloc[start:start + ctx.chunk_rows] for start in range(0, len(rows), ctx.chunk_rows)], superseded
+
+
+def _or_no_rejects(rejects):
+    from pipeline.transform.rejects import empty_rejects
+
+    return empty_rejects() if rejects is None else rejects
 
 
 def _localize_chunk(rows, memory, translator, uri: str, opts: dict) -> dict:
     import pandas as pd
 
     from pipeline.load import work_area
-    from pipeline.localize import localize
+    from pipeline.localize import Localized, localize
     from pipeline.transform.localize import pending_table
 
     if rows.empty:
-        frame, pending, stats = rows, pending_table(pd.DataFrame(columns=["target"]), rows, "zh-CN"), {}
+        localized = Localized(rows, pending_table(pd.DataFrame(columns=["target"]), rows, "zh-CN"))
     else:
         localized = localize(rows.reset_index(drop=True), memory, translator)
-        frame, pending, stats = localized.frame, localized.pending, localized.stats
-    work_area.write_frame(f"{uri}/rows.parquet", frame, opts)
-    work_area.write_frame(f"{uri}/pending.parquet", pending, opts)
-    return {k: v for k, v in stats.items() if isinstance(v, int)}
+    work_area.write_frame(f"{uri}/rows.parquet", localized.frame, opts)
+    work_area.write_frame(f"{uri}/pending.parquet", localized.pending, opts)
+    work_area.write_frame(f"{uri}/segments.parquet", localized.segments.astype(object), opts)
+    return {k: v for k, v in localized.stats.items() if isinstance(v, int)}
 
 
 @_timed

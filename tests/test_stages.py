@@ -98,6 +98,8 @@ def test_rows_processed_a_few_at_a_time_give_the_same_feed(two_vendors, tmp_path
     for name in ("tmall_upload.parquet", "validated_products.parquet"):
         assert pq.read_table(Path(chunked.folder) / name).equals(pq.read_table(Path(whole.folder) / name))
     assert chunked.manifest["changes"] == whole.manifest["changes"]     # a rerun of the date: new again
+    assert chunked.manifest["translation"] == whole.manifest["translation"]   # each distinct segment counted once
+    assert whole.manifest["translation"]["segments"] > 0
 
 
 def test_a_delta_in_small_chunks_finds_the_same_changes_and_withdrawals(two_vendors, tmp_path):
@@ -130,3 +132,14 @@ def test_vendors_localised_priced_and_published_in_two_processes_give_the_same_f
         assert (Path(two.folder) / name).read_bytes() == (Path(one.folder) / name).read_bytes()
     manifests = [{k: v for k, v in s.manifest.items() if k != "stage_seconds"} for s in (one, two)]
     assert manifests[0] == manifests[1] and any(w.startswith("cbec_over_limit") for w in one.manifest["warnings"])
+
+
+def test_a_segment_shared_by_products_in_different_chunks_is_counted_once(two_vendors, tmp_path):
+    sheet = two_vendors / SOAPS / "cp1252-semicolon-ttc.csv"
+    header, *rows = [line for line in sheet.read_bytes().split(b"\r\n") if line]
+    again = [b"ZZ-" + row for row in rows if row[:4] == b"SVL-"]          # same texts, SKUs sorted after
+    sheet.write_bytes(b"\r\n".join([header, *rows, *again, b""]))
+    whole = run(str(two_vendors), str(tmp_path / "whole"), str(tmp_path / "state.db"), dt.date(2026, 10, 31))
+    chunked = run(str(two_vendors), str(tmp_path / "chunked"), str(tmp_path / "state.db"), dt.date(2026, 10, 31),
+                  chunk_rows=2)
+    assert chunked.manifest["translation"] == whole.manifest["translation"]

@@ -1,0 +1,56 @@
+"""pipeline.ingest: one vendor file read, parsed and validated whole, or in SKU-ordered chunks handed on as they
+are done."""
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.config import RunSettings
+from pipeline.extract.intake import IntakeFile
+from pipeline.ingest import _sku_chunks, ingest_file
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples" / "intake"
+SOAPS = "savonnerie-du-vieux-lavoir"
+DAY = dt.date(2026, 10, 31)
+
+
+@pytest.fixture
+def soaps_with_a_repeated_sku(tmp_path) -> tuple[str, IntakeFile]:
+    """The sample soap sheet with its first product listed again at the end (under a padded SKU)."""
+    intake = tmp_path / "intake"
+    shutil.copytree(SAMPLES / SOAPS, intake / SOAPS)
+    sheet = intake / SOAPS / "cp1252-semicolon-ttc.csv"
+    lines = sheet.read_bytes().split(b"\r\n")
+    repeated = lines[1].replace(b"SVL-MAR72-100;", b" SVL-MAR72-100 ;", 1)
+    sheet.write_bytes(b"\r\n".join([*[line for line in lines if line], repeated, b""]))
+    path = f"{SOAPS}/{sheet.name}"
+    return str(intake), IntakeFile(SOAPS, path, str(sheet), sheet.stat().st_size)
+
+
+def _keyed(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def test_chunks_hold_the_same_valid_rows_and_rejects_as_the_whole_file(soaps_with_a_repeated_sku):
+    intake, file = soaps_with_a_repeated_sku
+    whole = ingest_file(intake, file, DAY, RunSettings(180))
+    chunks: list[pd.DataFrame] = []
+    chunked = ingest_file(intake, file, DAY, RunSettings(180), chunk_rows=2, emit=chunks.append)
+    assert len(chunks) > 2 and chunked.valid.empty and chunked.rows_valid == len(whole.valid)
+    assert chunked.record == whole.record
+    emitted = pd.concat(chunks, ignore_index=True)
+    assert emitted["sku"].tolist() == sorted(emitted["sku"])                   # in SKU order, chunk after chunk
+    pd.testing.assert_frame_equal(_keyed(emitted, ["source_row"]), _keyed(whole.valid, ["source_row"]))
+    rejects = ["source_row", "field", "rule"]
+    pd.testing.assert_frame_equal(_keyed(chunked.rejects, rejects), _keyed(whole.rejects, rejects))
+    duplicates = chunked.rejects[(chunked.rejects["rule"] == "duplicate") & (chunked.rejects["sku"] == "SVL-MAR72-100")]
+    assert set(duplicates["source_row"]) == {2, chunked.record["rows"] + 1}   # the first row and the repeat
+
+
+def test_a_skus_rows_stay_in_one_chunk_however_it_is_padded():
+    text = pd.DataFrame({"sku": ["b", " a", "c", "a", None, "b", "d"], "source_row": range(2, 9)})
+    chunks = [chunk["source_row"].tolist() for chunk in _sku_chunks(text, 1)]
+    assert chunks == [[3, 5], [2, 7], [4], [8], [6]]
+    assert [len(chunk) for chunk in _sku_chunks(text, 100)] == [7]
