@@ -53,4 +53,5 @@ def test_a_skus_rows_stay_in_one_chunk_however_it_is_padded():
     text = pd.DataFrame({"sku": ["b", " a", "c", "a", None, "b", "d"], "source_row": range(2, 9)})
     chunks = [chunk["source_row"].tolist() for chunk in _sku_chunks(text, 1)]
     assert chunks == [[3, 5], [2, 7], [4], [8], [6]]
-    assert [len(chunk) for chunk in _sku_chunks(text, 100)] == [7]
+    assert [chunk["source_row"].tolist() for chunk in _sku_chunks(text, 5)] == [list(range(2, 9))]   # as they are
+    assert [len(chunk) for chunk in _sku_chunks(text, 3)] == [4, 3]
