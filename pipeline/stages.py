@@ -51,7 +51,8 @@ class RunContext:
     min_shelf_life_days: int = 180
     storage_options: dict = field(default_factory=dict)
     chunk_rows: int = 50_000           # rows localised, priced and published at a time within a vendor
-    workers: int = 1                   # processes for the per-vendor work of localize_rows and price_and_map
+    workers: int = 1                   # processes for the per-vendor work of localize_rows (memory-only runs),
+    #                                    price_and_map and publish_feed
 
     @property
     def date(self) -> dt.date:
@@ -234,6 +235,8 @@ def _localize_vendor(ctx: RunContext, vendor: str, files: list[tuple[str, dict]]
                      ) -> tuple[list[str], Counter]:
     """Localise one vendor's valid rows, newest file first per SKU, in SKU order about `ctx.chunk_rows` rows at a
     time; returns the URIs of its parts (at least one) and the summed counters."""
+    import pandas as pd
+
     from pipeline.load import work_area
     from pipeline.load.state import StateStore
     from pipeline.load.translation_memory import TranslationMemory
@@ -252,9 +255,7 @@ def _localize_vendor(ctx: RunContext, vendor: str, files: list[tuple[str, dict]]
         uri = f"{base}/{n:05d}"
         totals.update(_localize_chunk(rows, memory, translator, uri, opts))
         uris.append(uri)
-    if not uris:
-        import pandas as pd
-
+    if not uris:                        # a vendor without a valid row still has one (empty) part
         uris.append(f"{base}/00000")
         _localize_chunk(pd.DataFrame(), memory, translator, uris[0], opts)
     return uris, totals
