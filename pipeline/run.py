@@ -60,16 +60,19 @@ def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "fu
 
 
 def _extract_all(ctx: RunContext, files: list[dict], workers: int, on_file: Callable[[dict], None]) -> list[str]:
-    """extract_file on every file, in `workers` processes when more than one (as Airflow's mapped tasks would);
-    the URIs come back in the files' order, each reported to `on_file` as it arrives."""
-    if workers <= 1 or len(files) <= 1:
+    """extract_file on every file, the files to read in `workers` processes when more than one (as Airflow's
+    mapped tasks would), those a delta run reuses from the cache here; the URIs come back in the files' order, each
+    reported to `on_file` as it arrives."""
+    to_read = [file for file in files if not file.get("cached")]
+    if workers <= 1 or len(to_read) <= 1:
         return [_extracted(extract_file(ctx, file), file, on_file) for file in files]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(min(workers, len(files)), mp_context=multiprocessing.get_context("spawn")) as pool:
-        return [_extracted(uri, file, on_file) for uri, file in
-                zip(pool.map(extract_file, [ctx] * len(files), files), files, strict=True)]
+    with ProcessPoolExecutor(min(workers, len(to_read)), mp_context=multiprocessing.get_context("spawn")) as pool:
+        read = iter(pool.map(extract_file, [ctx] * len(to_read), to_read))
+        return [_extracted(extract_file(ctx, file) if file.get("cached") else next(read), file, on_file)
+                for file in files]
 
 
 def _extracted(uri: str, file: dict, on_file: Callable[[dict], None]) -> str:

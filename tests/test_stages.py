@@ -143,3 +143,31 @@ def test_a_segment_shared_by_products_in_different_chunks_is_counted_once(two_ve
     chunked = run(str(two_vendors), str(tmp_path / "chunked"), str(tmp_path / "state.db"), dt.date(2026, 10, 31),
                   chunk_rows=2)
     assert chunked.manifest["translation"] == whole.manifest["translation"]
+
+
+@pytest.mark.slow
+def test_a_delta_in_two_processes_reads_changed_files_there_and_reuses_the_others(tmp_path):
+    from pipeline.extract.tm_files import read_memory_file
+    from pipeline.load.state import StateStore
+    from pipeline.load.translation_memory import TranslationMemory
+
+    intake = tmp_path / "intake"
+    shutil.copytree(SAMPLES, intake)
+    entries, _ = read_memory_file(str(SAMPLES.parent / "reviewed_translations.csv"))
+    TranslationMemory(StateStore.open(str(tmp_path / "state.db")).engine).store(entries)
+    run(str(intake), str(tmp_path / "out"), str(tmp_path / "state.db"), dt.date(2026, 10, 31))
+    changed = (SOAPS, "lavande-des-hautes-bastides")
+    for vendor in changed:
+        sheet = next(p for p in (intake / vendor).iterdir() if p.suffix == ".csv")
+        sheet.write_bytes(sheet.read_bytes() + b"\r\n")                 # a new sha256, the same rows
+    shutil.copytree(tmp_path / "out", tmp_path / "out-one")
+    shutil.copy(tmp_path / "state.db", tmp_path / "state-one.db")
+    two = run(str(intake), str(tmp_path / "out"), str(tmp_path / "state.db"), dt.date(2026, 11, 1), mode="delta",
+              workers=2)
+    one = run(str(intake), str(tmp_path / "out-one"), str(tmp_path / "state-one.db"), dt.date(2026, 11, 1),
+              mode="delta")
+    statuses = _statuses(two.manifest)
+    assert {v for v, s in statuses.items() if s == "processed"} >= set(changed)
+    assert sum(s == "skipped" for s in statuses.values()) >= 2      # vendors with nothing pending
+    assert {k: v for k, v in two.manifest.items() if k != "stage_seconds"} == \
+        {k: v for k, v in one.manifest.items() if k != "stage_seconds"}
