@@ -18,9 +18,10 @@ A backfill of a day publishes that day's folder; a manual run publishes today's.
 `eprovence_intake` (default `<project>/data/samples/intake`), `eprovence_feeds` (default `<project>/out`),
 `eprovence_state` (default `<project>/state/eprovence.db`, or a `postgresql://user@host/db` URL without a
 password: the password comes from `PGPASSWORD` or `~/.pgpass` on the workers), `eprovence_translator`
-(default `none`), `eprovence_task_processes` (default 1: processes that localize_rows, in memory-only runs, and
-price_and_map use for their vendors within one task; files are already spread over mapped tasks). Any fsspec URL (`s3://…`) works for intake and feeds; its credentials come from the
-workers' environment (e.g. `AWS_*`, instance role).
+(default `none`), `eprovence_task_processes` (default 1: processes that localize_rows, in memory-only runs,
+price_and_map and publish_feed each use for their vendors within one task; files are already spread over
+mapped tasks). Any fsspec URL (`s3://…`) works for intake and feeds; its credentials come from the workers'
+environment (e.g. `AWS_*`, instance role).
 
 **Params** of a manual run: `mode` (full | delta) and `translator` (empty: the Variable
 `eprovence_translator`). Translator keys come from the workers' environment (`DEEPL_AUTH_KEY`,
