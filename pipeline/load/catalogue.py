@@ -11,6 +11,7 @@ straight into Arrow-backed columns.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -77,15 +78,34 @@ class Catalogue:
         PostgreSQL deletes the date's lines of `vendors`, then upserts. SQLite, whose writers take turns (the first
         write of a transaction takes the lock), upserts first, so a rerun rewrites its lines in place (an unchanged
         one costs no write), then deletes the date's lines of `vendors` that `changes` no longer holds."""
-        lines = _in_key_order(changes[COLUMNS])
         with self.engine.begin() as conn:
-            if conn.dialect.name != "postgresql" and not lines.empty:
-                _executemany_upsert(conn, run_date, lines)
-                _delete_lines_not_in(conn, run_date, vendors, lines)
-                return
-            _delete_lines(conn, run_date, vendors)
-            if not lines.empty:
-                _copy_upsert(conn, run_date, lines)
+            _replace_lines(conn, run_date, changes, vendors)
+
+    def record_when(self, run_date: dt.date, batches: Iterable[tuple[pd.DataFrame, set[str]]],
+                    go: Callable[[], bool]) -> bool:
+        """record() of each (changes, vendors) batch, all in one transaction, committed only if `go()` (called once
+        they are written, and which may wait) says so, else rolled back; returns what `go()` said. The lines can
+        thus be written while what they describe is being published, and become visible only once it is."""
+        with self.engine.connect() as conn:
+            with conn.begin() as transaction:
+                for changes, vendors in batches:
+                    _replace_lines(conn, run_date, changes, vendors)
+                if not go():
+                    transaction.rollback()
+                    return False
+        return True
+
+
+def _replace_lines(conn: sa.Connection, run_date: dt.date, changes: pd.DataFrame, vendors: set[str]) -> None:
+    """What record() does, in the caller's transaction."""
+    lines = _in_key_order(changes[COLUMNS])
+    if conn.dialect.name != "postgresql" and not lines.empty:
+        _executemany_upsert(conn, run_date, lines)
+        _delete_lines_not_in(conn, run_date, vendors, lines)
+        return
+    _delete_lines(conn, run_date, vendors)
+    if not lines.empty:
+        _copy_upsert(conn, run_date, lines)
 
 
 def _in_key_order(lines: pd.DataFrame) -> pd.DataFrame:

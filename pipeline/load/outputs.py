@@ -10,9 +10,10 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -142,7 +143,8 @@ class Tally:
 
 
 def publish(folder: FeedFolder, run: RunOutputs, catalogue: Catalogue) -> dict:
-    """Write every output file, then the manifest last, then record what was published; returns the manifest.
+    """Write every output file, then the manifest last, and record what was published: the catalogue lines are
+    written meanwhile and committed once the manifest is; returns the manifest.
 
     `full` mode writes every publishable listing; `delta` only those new or changed since the last feed
     published before this date, plus withdrawn ones (stock 0). Vendors skipped as unchanged keep their
@@ -156,11 +158,15 @@ def publish(folder: FeedFolder, run: RunOutputs, catalogue: Catalogue) -> dict:
     jobs = [(part, previous_of.get(part.vendor_id, previous.iloc[:0]),
              rejects[rejects["vendor_id"] == part.vendor_id]) for part in parts]
     feed_parts, tally = _vendor_feeds(jobs, run, vendors_read, catalogue)
-    _write_feed_files(folder, run, feed_parts, rejects, tally)
-    inputs = _input_counts(run.records, rejects, tally)
-    manifest = _manifest(run, folder, inputs, tally)
-    folder.commit(manifest_bytes(manifest))
-    _record_catalogue(catalogue, run, feed_parts)
+    recording = CatalogueRecording(catalogue, run, feed_parts)
+    try:
+        _write_feed_files(folder, run, feed_parts, rejects, tally)
+        manifest = _manifest(run, folder, _input_counts(run.records, rejects, tally), tally)
+        folder.commit(manifest_bytes(manifest))
+    except BaseException:
+        recording.finish(published=False)
+        raise
+    recording.finish(published=True)
     return manifest
 
 
@@ -310,14 +316,42 @@ def _unified_schema(uris: list[str], opts: dict) -> pa.Schema:
     return pa.unify_schemas(schemas, promote_options="permissive")
 
 
-def _record_catalogue(catalogue: Catalogue, run: RunOutputs, feed_parts: list[dict]) -> None:
-    """The catalogue lines of each vendor read, one vendor (one transaction) at a time."""
+class CatalogueRecording:
+    """Records the run's catalogue lines in a thread while the feed files are written, in one transaction that
+    commits only once the feed folder is committed, and rolls back if it is not: the lines appear with the feed."""
+
+    def __init__(self, catalogue: Catalogue, run: RunOutputs, feed_parts: list[dict]):
+        self._decided, self._published, self._error = threading.Event(), False, None
+        self._thread = threading.Thread(target=self._record, args=(catalogue, run, feed_parts),
+                                        name="catalogue-recording", daemon=True)
+        self._thread.start()
+
+    def finish(self, published: bool) -> None:
+        """Commit (the feed is published) or roll back, wait for the thread; its error is raised if published."""
+        self._published = published
+        self._decided.set()
+        self._thread.join()
+        if published and self._error is not None:
+            raise self._error
+
+    def _record(self, catalogue: Catalogue, run: RunOutputs, feed_parts: list[dict]) -> None:
+        try:
+            catalogue.record_when(run.run_date, _catalogue_batches(run, feed_parts), self._go)
+        except BaseException as exc:  # noqa: BLE001 - handed to the publishing thread by finish()
+            self._error = exc
+
+    def _go(self) -> bool:
+        self._decided.wait()
+        return self._published
+
+
+def _catalogue_batches(run: RunOutputs, feed_parts: list[dict]) -> Iterator[tuple[pd.DataFrame, set[str]]]:
+    """The catalogue lines of each vendor read, one vendor at a time."""
     for part in feed_parts:
         if part["vendor_read"]:
             lines = [_read(f"{chunk}/catalogue.parquet", run) for chunk in part["chunks"]]
             lines = [frame for frame in lines if not frame.empty]
-            catalogue.record(run.run_date, pd.concat(lines, ignore_index=True) if lines else _no_lines(),
-                             {part["vendor_id"]})
+            yield (pd.concat(lines, ignore_index=True) if lines else _no_lines()), {part["vendor_id"]}
 
 
 def _manifest(run: RunOutputs, folder: FeedFolder, inputs: list[dict], tally: Tally) -> dict:

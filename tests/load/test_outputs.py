@@ -1,6 +1,14 @@
-import pandas as pd
+import datetime as dt
+from pathlib import Path
 
+import pandas as pd
+import pytest
+
+from pipeline.load.catalogue import Catalogue
 from pipeline.load.outputs import _warnings, merge_pending
+from pipeline.load.publish import FeedFolder
+from pipeline.load.state import StateStore
+from pipeline.run import run
 
 
 def _listings(over: int, total: int = 30) -> pd.DataFrame:
@@ -30,3 +38,17 @@ def test_pending_lines_of_several_vendors_merge_per_segment():
     assert merged.to_dict("records") == [
         {**line, "source": "Miel", "field": "title", "skus": "b/3"},
         {**line, "field": "description title", "skus": "a/1 a/2 b/9"}]
+
+
+def test_catalogue_lines_are_committed_with_the_feed_and_not_without_it(tmp_path, monkeypatch):
+    intake = Path(__file__).resolve().parents[2] / "data" / "samples" / "intake"
+    out, state, day = str(tmp_path / "out"), str(tmp_path / "state.db"), dt.date(2026, 10, 31)
+    catalogue = Catalogue(StateStore.open(state).engine)
+    with monkeypatch.context() as patched:
+        patched.setattr(FeedFolder, "commit", lambda self, manifest: (_ for _ in ()).throw(OSError("disk full")))
+        with pytest.raises(OSError, match="disk full"):
+            run(str(intake), out, state, day)
+    assert catalogue.before(day + dt.timedelta(days=1)).empty
+    summary = run(str(intake), out, state, day)
+    lines = catalogue.before(day + dt.timedelta(days=1))
+    assert len(lines) == summary.manifest["rows_published"] > 0 and set(lines["status"]) == {"live"}
