@@ -204,12 +204,14 @@ def _vendor_feed(part: VendorPart, previous: pd.DataFrame, rejects: pd.DataFrame
     still_there = [rejects[KEYS]]
     chunks, validated, rows_total = [], [], 0
     for n, (rows_uri, listings_uri) in enumerate(part.chunks):
-        rows = _without_helpers(work_area.read_table(rows_uri, run.storage_options))
+        names = work_area.read_schema(rows_uri, run.storage_options).names
+        rows = work_area.read_table(rows_uri, run.storage_options,
+                                    [c for c in (*KEYS, "source_file", "pending_reason") if c in names])
         waiting = _waiting(rows)
         tally.waiting += len(waiting)
         tally.per_file.update({(f, "pending"): k for f, k in waiting["source_file"].value_counts().items()})
         if rows.num_rows:
-            validated.append(work_area.write_table(f"{base}/{n:05d}/validated.parquet", rows, run.storage_options))
+            validated.append(rows_uri)                  # streamed into validated_products.parquet, helpers dropped
             rows_total += rows.num_rows
         listings = _read(listings_uri, run) if listings_uri else pd.DataFrame()
         listings = (listings if not listings.empty else _no_listings()).sort_values(SORT_KEYS, kind="stable")
@@ -289,16 +291,17 @@ def _write_feed_files(folder: FeedFolder, run: RunOutputs, feed_parts: list[dict
     folder.write(REJECTS, utf8_csv(rejects[REJECT_COLUMNS]), rows=len(rejects))
     folder.write(PENDING_CSV, pending_csv_bytes(run.pending), rows=len(run.pending))
     validated = [uri for p in feed_parts for uri in p["validated"]]
-    folder.write(VALIDATED, _parquet_streamer(validated, opts, _unified_schema(validated, opts)),
+    folder.write(VALIDATED, _parquet_streamer(validated, opts, _unified_schema(validated, opts), _without_helpers),
                  rows=sum(p["rows"] for p in feed_parts))
 
 
-def _parquet_streamer(uris: list[str], opts: dict, schema: pa.Schema) -> Callable[[str], None]:
-    """A writer of one Parquet file made of the tables at `uris`, one at a time, cast to `schema`."""
+def _parquet_streamer(uris: list[str], opts: dict, schema: pa.Schema,
+                      prepare: Callable[[pa.Table], pa.Table] = lambda table: table) -> Callable[[str], None]:
+    """A writer of one Parquet file made of the tables at `uris`, one at a time, `prepare`d and cast to `schema`."""
     def write(path: str) -> None:
         with pq.ParquetWriter(path, schema) as writer:
             for uri in uris:
-                table = work_area.read_table(uri, opts)
+                table = prepare(work_area.read_table(uri, opts))
                 columns = [table[name] if name in table.column_names else pa.nulls(len(table), f.type)
                            for name, f in zip(schema.names, schema, strict=True)]
                 writer.write_table(pa.table(columns, names=schema.names).cast(schema))
@@ -309,8 +312,10 @@ def _parquet_streamer(uris: list[str], opts: dict, schema: pa.Schema) -> Callabl
 
 
 def _unified_schema(uris: list[str], opts: dict) -> pa.Schema:
-    """One schema for the validated rows of every vendor: columns in first-seen order, null columns widened."""
-    schemas = [work_area.read_schema(uri, opts).remove_metadata() for uri in uris]
+    """One schema for the validated rows (localised rows without their helper columns) of every vendor: columns in
+    first-seen order, null columns widened."""
+    schemas = [_without_helpers(work_area.read_schema(uri, opts).empty_table()).schema.remove_metadata()
+               for uri in uris]
     if not schemas:
         return pa.schema([("vendor_id", pa.string()), ("sku", pa.string())])
     return pa.unify_schemas(schemas, promote_options="permissive")
