@@ -83,7 +83,7 @@ def _extracted(uri: str, file: dict, on_file: Callable[[dict], None]) -> str:
 def _rejects_preview(file_uris: list[str], ctx: RunContext, rows: int = 20) -> pd.DataFrame:
     from pipeline.load import work_area
 
-    frames = [work_area.read_frame(f"{uri}/rejects.parquet", ctx.storage_options).head(rows) for uri in file_uris]
+    frames = [work_area.read_frame(f"{uri}/rejects.arrow", ctx.storage_options).head(rows) for uri in file_uris]
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True).head(rows) if frames else pd.DataFrame()
 
@@ -93,7 +93,7 @@ def _listings_preview(ctx: RunContext, rows: int = 20) -> pd.DataFrame:
 
     columns = ["outer_id", "title_zh", "price_cny", "source_price", "source_currency"]
     feed = f"{ctx.out.rstrip('/')}/{ctx.run_date}/tmall_upload.parquet"
-    return work_area.read_table(feed, ctx.storage_options, columns).slice(0, rows).to_pandas()
+    return work_area.read_parquet(feed, ctx.storage_options, columns).slice(0, rows).to_pandas()
 
 
 def _read_manifest(ctx: RunContext) -> dict:

@@ -154,12 +154,12 @@ def _ingest(ctx: RunContext, intake_file, uri: str) -> str:
     parts: list[str] = []
 
     def keep(valid) -> None:
-        parts.append(work_area.write_frame(f"{uri}/valid/{len(parts):05d}.parquet", valid, ctx.storage_options))
+        parts.append(work_area.write_frame(f"{uri}/valid/{len(parts):05d}.arrow", valid, ctx.storage_options))
 
     result = ingest_file(ctx.intake, intake_file, ctx.date, RunSettings(ctx.min_shelf_life_days),
                          ctx.storage_options, chunk_rows=ctx.chunk_rows, emit=keep)
     work_area.write_json(f"{uri}/valid.json", parts, ctx.storage_options)
-    work_area.write_frame(f"{uri}/rejects.parquet", result.rejects, ctx.storage_options)
+    work_area.write_frame(f"{uri}/rejects.arrow", result.rejects, ctx.storage_options)
     work_area.write_json(f"{uri}/record.json", result.record, ctx.storage_options)
     rec = result.record
     log.info("%s: %s, %d rows, %d rejected, %d valid", rec["path"], rec["status"], rec["rows"],
@@ -174,8 +174,8 @@ def _reuse(ctx: RunContext, path: str, cached: str, uri: str) -> str:
     entry = work_area.read_json(f"{cached}/entry.json", opts)
     record = next(r for r in entry["records"] if r["path"] == path)
     record = {**record, "status": "skipped" if record["status"] == "processed" else record["status"]}
-    rejects = work_area.read_frame(f"{cached}/rejects.parquet", opts)
-    work_area.write_frame(f"{uri}/rejects.parquet", rejects[rejects["source_file"] == path], opts)
+    rejects = work_area.read_frame(f"{cached}/rejects.arrow", opts)
+    work_area.write_frame(f"{uri}/rejects.arrow", rejects[rejects["source_file"] == path], opts)
     work_area.write_json(f"{uri}/record.json", record, opts)
     log.info("%s: unchanged since %s, skipped", path, entry["run_date"])
     return uri
@@ -222,7 +222,7 @@ def _segment_counts(ctx: RunContext, part_uris: list[str]) -> dict[str, int]:
 
     from pipeline.load import work_area
 
-    frames = [work_area.read_frame(f"{uri}/segments.parquet", ctx.storage_options) for uri in part_uris]
+    frames = [work_area.read_frame(f"{uri}/segments.arrow", ctx.storage_options) for uri in part_uris]
     frames = [frame for frame in frames if not frame.empty]
     if not frames:
         return {"segments": 0, "glossary_hits": 0, "tm_hits": 0}
@@ -249,7 +249,7 @@ def _localize_vendor(ctx: RunContext, vendor: str, files: list[tuple[str, dict]]
         chunks, superseded = (work_area.read_frame(uri, opts) for uri in valid_parts), None
     else:
         chunks, superseded = _newest_rows_in_chunks(ctx, valid_parts, [record for _, record in files])
-    work_area.write_frame(f"{base}/superseded.parquet", _or_no_rejects(superseded), opts)
+    work_area.write_frame(f"{base}/superseded.arrow", _or_no_rejects(superseded), opts)
     uris, totals = [], Counter()
     for n, rows in enumerate(chunks):
         uri = f"{base}/{n:05d}"
@@ -316,9 +316,9 @@ def _localize_chunk(rows, memory, translator, uri: str, opts: dict) -> dict:
         localized = Localized(rows, pending_table(pd.DataFrame(columns=["target"]), rows, "zh-CN"))
     else:
         localized = localize(rows.reset_index(drop=True), memory, translator)
-    work_area.write_frame(f"{uri}/rows.parquet", localized.frame, opts)
-    work_area.write_frame(f"{uri}/pending.parquet", localized.pending, opts)
-    work_area.write_frame(f"{uri}/segments.parquet", localized.segments.astype(object), opts)
+    work_area.write_frame(f"{uri}/rows.arrow", localized.frame, opts)
+    work_area.write_frame(f"{uri}/pending.arrow", localized.pending, opts)
+    work_area.write_frame(f"{uri}/segments.arrow", localized.segments.astype(object), opts)
     return {k: v for k, v in localized.stats.items() if isinstance(v, int)}
 
 
@@ -366,12 +366,12 @@ def _price_part(ctx: RunContext, rate_records: dict, part: dict) -> dict:
 
     opts = ctx.storage_options
     rates = {c: from_record(r) for c, r in rate_records.items()}
-    listings, rejects = make_listings(work_area.read_frame(f"{part['rows']}/rows.parquet", opts), rates)
-    work_area.write_frame(f"{part['rows']}/listings.parquet", listings, opts)
-    work_area.write_frame(f"{part['rows']}/no_rate.parquet", rejects, opts)
+    listings, rejects = make_listings(work_area.read_frame(f"{part['rows']}/rows.arrow", opts), rates)
+    work_area.write_frame(f"{part['rows']}/listings.arrow", listings, opts)
+    work_area.write_frame(f"{part['rows']}/no_rate.arrow", rejects, opts)
     log.info("%s: priced and mapped %d listings; %d rows rejected for want of an exchange rate",
              part["vendor_id"], len(listings), len(rejects))
-    return {**part, "listings": f"{part['rows']}/listings.parquet"}
+    return {**part, "listings": f"{part['rows']}/listings.arrow"}
 
 
 def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str, listings_uri: str,
@@ -391,16 +391,16 @@ def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str, list
     parts = work_area.read_json(f"{listings_uri}/parts.json", opts)
     vendor_bases = sorted({p["rows"].rsplit("/", 1)[0] for p in parts})
     rejects = concat_rejects([work_area.read_frame(uri, opts) for uri in
-                              [f"{u}/rejects.parquet" for u in file_uris]
-                              + [f"{b}/superseded.parquet" for b in vendor_bases]
-                              + [f"{p['rows']}/no_rate.parquet" for p in parts]])
-    pending = outputs.merge_pending([work_area.read_frame(f"{p['rows']}/pending.parquet", opts) for p in parts])
+                              [f"{u}/rejects.arrow" for u in file_uris]
+                              + [f"{b}/superseded.arrow" for b in vendor_bases]
+                              + [f"{p['rows']}/no_rate.arrow" for p in parts]])
+    pending = outputs.merge_pending([work_area.read_frame(f"{p['rows']}/pending.arrow", opts) for p in parts])
     stats = {**work_area.read_json(f"{localized_uri}/stats.json", opts), "pending": len(pending)}  # distinct segments
     eur = work_area.read_json(rates_uri, opts)["EUR"]
     timings = work_area.sum_json_numbers(f"{ctx.work}/timings", opts)
     folder = FeedFolder(ctx.out, ctx.run_date, opts)
     store = StateStore.open(ctx.state)
-    vendor_parts = [outputs.VendorPart(vendor, [(f"{p['rows']}/rows.parquet", p["listings"]) for p in chunks])
+    vendor_parts = [outputs.VendorPart(vendor, [(f"{p['rows']}/rows.arrow", p["listings"]) for p in chunks])
                     for vendor, chunks in itertools.groupby(parts, key=lambda p: p["vendor_id"])]
     run = outputs.RunOutputs(ctx.date, ctx.mode, records, rejects, pending, stats, vendor_parts, eur, ctx.work, opts,
                              timings, started, ctx.state, ctx.workers, chunk_rows=ctx.chunk_rows)
@@ -433,7 +433,7 @@ def _store_unchanged_candidates(ctx: RunContext, inputs: list[dict], rejects, pa
         uri = vendor_cache.entry_uri(ctx.out, vendor)
         row_uris = [rows for part in parts if part.vendor_id == vendor for rows, _ in part.chunks]
         stable_until, currencies = _vendor_facts(ctx, row_uris)
-        work_area.write_frame(f"{uri}/rejects.parquet", rejects[rejects["vendor_id"] == vendor], opts)
+        work_area.write_frame(f"{uri}/rejects.arrow", rejects[rejects["vendor_id"] == vendor], opts)
         work_area.write_json(f"{uri}/entry.json", {
             "key": key, "vendor_id": vendor, "run_date": ctx.run_date, "records": group, "stable_until": stable_until,
             "rates": {c: rates.get(c) for c in currencies}}, opts)

@@ -261,8 +261,8 @@ def _write_chunk(base: str, run: RunOutputs, cells: pd.DataFrame, feed: pd.DataF
     opts = run.storage_options
     tally.feed_rows += len(feed)
     work_area.write_bytes(f"{base}/feed.csv.part", taobao_csv_body(cells, output_profile()), opts)
-    work_area.write_table(f"{base}/feed.parquet", listings_arrow_table(feed), opts)
-    work_area.write_frame(f"{base}/catalogue.parquet", lines, opts)
+    work_area.write_table(f"{base}/feed.arrow", listings_arrow_table(feed), opts)
+    work_area.write_frame(f"{base}/catalogue.arrow", lines, opts)
 
 
 def _live_lines(moved: pd.DataFrame) -> pd.DataFrame:
@@ -285,7 +285,7 @@ def _write_feed_files(folder: FeedFolder, run: RunOutputs, feed_parts: list[dict
                 work_area.copy_into(f"{chunk}/feed.csv.part", fh, opts)
 
     folder.write(TMALL_CSV, write_csv, rows=tally.feed_rows)
-    folder.write(TMALL_PARQUET, _parquet_streamer([f"{c}/feed.parquet" for c in chunks], opts,
+    folder.write(TMALL_PARQUET, _parquet_streamer([f"{c}/feed.arrow" for c in chunks], opts,
                                                   listings_arrow_table(_no_listings()).schema),
                  rows=tally.feed_rows)
     folder.write(REJECTS, utf8_csv(rejects[REJECT_COLUMNS]), rows=len(rejects))
@@ -354,7 +354,7 @@ def _catalogue_batches(run: RunOutputs, feed_parts: list[dict]) -> Iterator[tupl
     """The catalogue lines of each vendor read, one vendor at a time."""
     for part in feed_parts:
         if part["vendor_read"]:
-            lines = [_read(f"{chunk}/catalogue.parquet", run) for chunk in part["chunks"]]
+            lines = [_read(f"{chunk}/catalogue.arrow", run) for chunk in part["chunks"]]
             lines = [frame for frame in lines if not frame.empty]
             yield (pd.concat(lines, ignore_index=True) if lines else _no_lines()), {part["vendor_id"]}
 

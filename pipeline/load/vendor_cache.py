@@ -8,7 +8,7 @@ day, so an entry also holds only until the first date on which one of its produc
 A vendor with rows pending translation is never stored: those rows are tried again every night.
 
 An entry lives on the feeds' storage at `<out>/.cache/vendors/<id>/`: `entry.json` (the fingerprint, the run
-date, the date it holds until, the input records with their counts) and `rejects.parquet`. Entries are written
+date, the date it holds until, the input records with their counts) and `rejects.arrow`. Entries are written
 after the feed is committed; a rerun of the date it was written on never uses it, so reruns stay idempotent.
 """
 from __future__ import annotations

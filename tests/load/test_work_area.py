@@ -26,7 +26,7 @@ def priced_rows() -> pd.DataFrame:
 
 
 def test_a_frame_comes_back_with_decimals_dates_and_nullable_integers(folder, priced_rows):
-    uri = work_area.write_frame(f"{folder}/a/rows.parquet", priced_rows)
+    uri = work_area.write_frame(f"{folder}/a/rows.arrow", priced_rows)
     back = work_area.read_frame(uri)
     assert back["sku"].tolist() == ["SAV-1", "SAV-2", "SAV-3"]
     assert back["price"].tolist()[0] == Decimal("12.50") and pd.isna(back["price"][1])
@@ -35,19 +35,19 @@ def test_a_frame_comes_back_with_decimals_dates_and_nullable_integers(folder, pr
 
 
 def test_a_table_reads_back_only_the_columns_asked_for(folder, priced_rows):
-    uri = work_area.write_frame(f"{folder}/b/rows.parquet", priced_rows)
+    uri = work_area.write_frame(f"{folder}/b/rows.arrow", priced_rows)
     assert work_area.read_table(uri, columns=["sku"]).column_names == ["sku"]
     assert work_area.read_schema(uri).names == ["sku", "price", "best_before", "stock"]
 
 
 def test_a_write_leaves_no_temporary_file(tmp_path, priced_rows):
-    work_area.write_frame(f"{tmp_path}/c/rows.parquet", priced_rows)
-    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["rows.parquet"]
+    work_area.write_frame(f"{tmp_path}/c/rows.arrow", priced_rows)
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["rows.arrow"]
 
 
 def test_a_decimal_column_whose_first_cells_are_empty_stays_decimal(tmp_path):
     frame = pd.DataFrame({"price": [None] * 100 + [Decimal("2.50")]})
-    back = work_area.read_frame(work_area.write_frame(f"{tmp_path}/d.parquet", frame))
+    back = work_area.read_frame(work_area.write_frame(f"{tmp_path}/d.arrow", frame))
     assert back["price"].iloc[-1] == Decimal("2.50") and back["price"].iloc[:100].isna().all()
 
 
@@ -63,5 +63,5 @@ def test_parts_copied_one_after_the_other_make_the_whole(folder, tmp_path):
 
 def test_equal_decimals_read_back_share_one_object(tmp_path):
     frame = pd.DataFrame({"price": [Decimal("12.50"), Decimal("3.10"), Decimal("12.50")]})
-    back = work_area.read_frame(work_area.write_frame(f"{tmp_path}/e.parquet", frame))
+    back = work_area.read_frame(work_area.write_frame(f"{tmp_path}/e.arrow", frame))
     assert back["price"].tolist() == frame["price"].tolist() and back["price"][0] is back["price"][2]
