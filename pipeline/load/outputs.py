@@ -1,8 +1,9 @@
 """Writes one run's feed folder (feeds, rejects, pending translations, validated rows, manifest), vendor by vendor.
 
 Each vendor's listings are compared with the catalogue, turned into feed rows and written to the work area as
-parts; the feed files are then streamed from those parts, so memory grows with the largest vendor, not with the
-catalogue.
+parts, chunk by chunk (vendors in several processes with `workers`); the feed files are then streamed from those
+parts, so memory grows with the chunk, not with the catalogue. The catalogue lines are recorded meanwhile in a
+thread, in a transaction committed only once the manifest is.
 """
 from __future__ import annotations
 
