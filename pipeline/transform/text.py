@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # Dropped from every cell: OOXML's escaped carriage return "_x000D_", which some exports keep literally
 # (Open Food Facts export), and the zero-width space and byte-order mark left inside cells.
@@ -16,6 +18,11 @@ BLOCK_TAGS = (r"(?i)</?(?:p|div|br|li|ul|ol|dl|dt|dd|h[1-6]|tr|table|blockquote|
               r"|footer)\b[^<>]*>")
 ANY_TAG = r"</?[a-zA-Z][^<>]*>"
 SCRIPT_STYLE_COMMENT = r"(?is)<(script|style)\b.*?</\1\s*>|<!--.*?-->"
+# Cells that cleaning leaves as they are (RE2 patterns, matched by Arrow): printable ASCII words (already NFC,
+# no invisible characters) separated by single spaces; a plain text may also break lines between words and
+# holds no markup ("<") or entity ("&"). Either also needs no "_x000D_" (see _matching_text).
+CLEAN_TEXT = r"^[!-~]+(?: [!-~]+)*$"
+CLEAN_PLAIN_TEXT = r"^[!-%'-;=-~]+(?:[ \n][!-%'-;=-~]+)*$"
 
 
 def per_distinct(s: pd.Series, parse_values: Callable[[pd.Series], pd.DataFrame],
@@ -65,12 +72,45 @@ def object_column(values: pd.Series | np.ndarray, index: pd.Index | None = None)
 
 
 def clean_values(values: pd.Series) -> pd.Series:
-    """NFC; Excel artefacts and invisible characters dropped; whitespace runs made one space; "" → NA."""
+    """NFC; Excel artefacts and invisible characters dropped; whitespace runs made one space; "" → NA.
+
+    Cells already clean (CLEAN_TEXT) are kept as they are; only the others go through the regexes.
+    """
+    return _where_not_clean(values, CLEAN_TEXT, _clean_text)
+
+
+def _clean_text(values: pd.Series) -> pd.Series:
     cleaned = (values.str.normalize("NFC")
                .str.replace(DROPPED, "", regex=True)
                .str.replace(r"\s+", " ", regex=True)
                .str.strip())
     return object_column(cleaned.mask(cleaned == ""))
+
+
+def _where_not_clean(values: pd.Series, clean: str, cleaner: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`cleaner(values)`, run only on the cells that are not text matching the RE2 pattern `clean` without
+    "_x000D_" (in any case): those are kept as they are. Object dtype, pd.NA for missing."""
+    as_is = _matching_text(values, clean)
+    if not as_is.any():
+        return cleaner(values)
+    result = values.to_numpy(dtype=object, copy=True)
+    if not as_is.all():
+        result[~as_is] = cleaner(values[~as_is]).to_numpy(dtype=object)
+    return object_column(result, index=values.index)
+
+
+def _matching_text(values: pd.Series, pattern: str) -> np.ndarray:
+    """Whether each cell is a str matching `pattern` and not holding "_x000D_" (in any case); one Arrow pass.
+    None match if a cell is not a str, or not valid UTF-8 (a lone surrogate)."""
+    if not len(values) or pd.api.types.infer_dtype(values, skipna=True) != "string":
+        return np.zeros(len(values), dtype=bool)
+    try:
+        text = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    except UnicodeEncodeError:
+        return np.zeros(len(values), dtype=bool)
+    matching = pc.and_(pc.match_substring_regex(text, pattern),
+                       pc.invert(pc.match_substring(text, "_x000d_", ignore_case=True)))
+    return matching.fill_null(False).to_numpy(zero_copy_only=False)
 
 
 def normalise_text(s: pd.Series) -> pd.Series:
@@ -90,6 +130,11 @@ def html_to_text(s: pd.Series) -> pd.Series:
 
 
 def _plain_text(values: pd.Series) -> pd.Series:
+    """`html_to_text` of distinct cells; cells already plain text (CLEAN_PLAIN_TEXT) are kept as they are."""
+    return _where_not_clean(values, CLEAN_PLAIN_TEXT, _plain_text_of_html)
+
+
+def _plain_text_of_html(values: pd.Series) -> pd.Series:
     text = (values.str.normalize("NFC")
             .str.replace(r"\r\n?", "\n", regex=True)
             .str.replace(SCRIPT_STYLE_COMMENT, "", regex=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import random
 from unittest import mock
 
 import pandas as pd
@@ -81,7 +82,7 @@ def test_per_distinct_passes_distinct_cells_as_objects_in_first_seen_order(dtype
 
 
 def test_each_distinct_cell_is_processed_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    s = cells("<p>a</p>", "<p>b</p>", "c").sample(10_000, replace=True, random_state=1)
+    s = cells("<p>a</p>", "<p>b</p>", "c & d").sample(10_000, replace=True, random_state=1)
     unescape = mock.Mock(wraps=html.unescape)
     monkeypatch.setattr(text.html, "unescape", unescape)
     clean = mock.Mock(wraps=text.clean_values)
@@ -123,3 +124,40 @@ def test_factorize_cells_takes_the_dict_path_for_long_repeated_texts(monkeypatch
 
     assert codes.tolist() == [0, 1, 2, 3] * 500 + [-1]
     assert list(uniques) == long_texts(4)
+
+
+def _generated_cells(count: int, seed: int) -> list[object]:
+    """Random short cells mixing clean words with every character the cleaning regexes care about."""
+    pieces = ["SKU-12", "Savon", "a", "<p>", "</p>", "<br/>", "&amp;", "&", "<", "_x000D_", "_x000d_", "_X000D",
+              "_x000D", " ", "  ", "\t", "\n", "\r", "\r\n", "\u00a0", "\u3000", "\u2009", "\u202f", "\u200b",
+              "\ufeff", "\x1c", "\x85", "e\u0301", "é", "~!", "\x7f", "\x00", "<script>x</script>", "<!-- c -->"]
+    rng = random.Random(seed)
+    generated: list[object] = ["", " ", "a", "a b", "a  b", " a", "a ", "\n", "a\nb", "a \nb", pd.NA, None]
+    generated += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) for _ in range(count)]
+    return generated
+
+
+@pytest.mark.parametrize(("fast", "regexes"), [(text.clean_values, text._clean_text),
+                                               (text._plain_text, text._plain_text_of_html)])
+def test_cells_kept_as_they_are_match_the_regex_path(fast, regexes) -> None:
+    values = cells(*_generated_cells(20_000, seed=7))
+    if fast is text._plain_text:
+        values = values.dropna()                 # html_to_text passes only the cells that are not missing
+    kept = text._matching_text(values, text.CLEAN_TEXT if fast is text.clean_values else text.CLEAN_PLAIN_TEXT)
+    assert 0 < kept.sum() < len(values)          # both paths are taken
+    expected = regexes(values)
+    result = fast(values)
+    assert result.dtype == object and result.index.equals(values.index)
+    pd.testing.assert_series_equal(result, expected)
+    assert result.isna().equals(expected.isna())
+
+
+@pytest.mark.parametrize("cell", ["a\u00a0b", "a\u3000b", "a\u2009b", "a\u200bb", "\ufeffa", "a_X000d_b", "a\tb",
+                                  "a\nb", "a  b", " a", "a ", "", "e\u0301"])
+def test_cells_with_something_to_clean_are_not_kept(cell: str) -> None:
+    assert not text._matching_text(cells(cell), text.CLEAN_TEXT).any()
+
+
+def test_clean_values_keeps_non_text_cells_out_of_the_fast_path() -> None:
+    assert text.clean_values(cells("abc", 12, b"abc")).tolist() == ["abc", pd.NA, pd.NA]
+    assert text.clean_values(cells("abc", "a\ud800  b")).tolist() == ["abc", "a\ud800 b"]   # not UTF-8
