@@ -58,8 +58,8 @@ def run(
     mode: Annotated[Mode, typer.Option(help="full: every publishable product; delta: only changes.")] = Mode.full,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table.")] = False,
     workers: Annotated[int, typer.Option(min=1, help="Processes working at once: reading vendor files "
-                                                     "(each holds one file in memory), localising (memory-only runs) "
-                                                     "and pricing vendors.")] = 1,
+                                                     "(each holds one file in memory), then localising (memory-only "
+                                                     "runs), pricing and composing vendors' feeds.")] = 1,
 ) -> None:
     """Run the pipeline for one logical date. Exit 0 when the run completed, even with rejected rows."""
     from pipeline.extract.intake import IntakeUnavailable

@@ -22,7 +22,7 @@ from pipeline.transform.columns import known_header_score, map_columns
 from pipeline.transform.parse import parse_products
 from pipeline.transform.platforms import detect_platform, fold
 from pipeline.transform.rejects import concat_rejects, empty_rejects, make_rejects
-from pipeline.transform.text import normalise_text
+from pipeline.transform.text import trim_text
 from pipeline.transform.validate import validate
 
 log = logging.getLogger("eprovence")
@@ -100,14 +100,15 @@ def _rows_of_sheet(sheet: Sheet, file: IntakeFile, profile: VendorProfile, run_d
 
 
 def _sku_chunks(text: pd.DataFrame, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
-    """The rows as they are when they make one chunk, else in SKU order (the SKU as parsing normalises it; missing
-    ones last) cut into pieces of about `chunk_rows` rows where the SKU changes. GX costs the same on each call
-    whatever its size, so a piece may reach 1.5 × `chunk_rows` (50,010 rows stay one)."""
+    """The rows as they are when they make one chunk, else in SKU order (the SKU as its parser trims it, the key
+    uniqueness is checked on; missing ones last) cut into pieces of about `chunk_rows` rows where the SKU
+    changes. GX costs the same on each call whatever its size, so a piece may reach 1.5 × `chunk_rows` (50,010
+    rows stay one)."""
     pieces = max(1, round(len(text) / chunk_rows)) if chunk_rows else 1
     if "sku" not in text or pieces == 1:
         yield text
         return
-    key = arrow_text(normalise_text(text["sku"]))
+    key = arrow_text(trim_text(text["sku"]))
     order = pc.array_sort_indices(key, null_placement="at_end").to_numpy()     # a stable sort
     ordered = key.take(order)
     same = pc.fill_null(pc.equal(ordered[1:], ordered[:-1]), False).to_numpy(zero_copy_only=False)

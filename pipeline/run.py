@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from pipeline.parallel import each_in_processes
 from pipeline.stages import (
     RunContext,
     discover_inputs,
@@ -53,7 +54,7 @@ def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "fu
     files = discover_inputs(ctx)
     if on_discovered:
         on_discovered(len(files))
-    file_uris = _extract_all(ctx, files, workers, on_file or (lambda _f: None))
+    file_uris = _extract_all(ctx, files, on_file or (lambda _f: None))
     localized_uri = localize_rows(ctx, file_uris, translator=client)
     listings_uri = price_and_map(ctx, localized_uri, rates_uri)
     rejects = _rejects_preview(file_uris, ctx)
@@ -62,20 +63,16 @@ def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "fu
     return RunSummary(run_date, mode, published["folder"], manifest, rejects, _listings_preview(ctx))
 
 
-def _extract_all(ctx: RunContext, files: list[dict], workers: int, on_file: Callable[[dict], None]) -> list[str]:
-    """extract_file on every file, the files to read in `workers` processes when more than one (as Airflow's
-    mapped tasks would), those a delta run reuses from the cache here; the URIs come back in the files' order, each
-    reported to `on_file` as it arrives."""
+def _extract_all(ctx: RunContext, files: list[dict], on_file: Callable[[dict], None]) -> list[str]:
+    """extract_file on every file: the files to read in `ctx.workers` processes (as Airflow's mapped tasks would),
+    those a delta run reuses from the cache here; the URIs come back in the files' order, each reported to `on_file`
+    as it arrives."""
     to_read = [file for file in files if not file.get("cached")]
-    if workers <= 1 or len(to_read) <= 1:
-        return [_extracted(extract_file(ctx, file), file, on_file) for file in files]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(min(workers, len(to_read)), mp_context=multiprocessing.get_context("spawn")) as pool:
-        read = iter(pool.map(extract_file, [ctx] * len(to_read), to_read))
-        return [_extracted(extract_file(ctx, file) if file.get("cached") else next(read), file, on_file)
-                for file in files]
+    read = each_in_processes(ctx.workers, extract_file, [ctx] * len(to_read), to_read)
+    uris = [_extracted(extract_file(ctx, file) if file.get("cached") else next(read), file, on_file)
+            for file in files]
+    read.close()                                    # the processes end here
+    return uris
 
 
 def _extracted(uri: str, file: dict, on_file: Callable[[dict], None]) -> str:

@@ -158,7 +158,9 @@ def _ingest(ctx: RunContext, intake_file, uri: str) -> str:
 
     result = ingest_file(ctx.intake, intake_file, ctx.date, RunSettings(ctx.min_shelf_life_days),
                          ctx.storage_options, chunk_rows=ctx.chunk_rows, emit=keep)
-    work_area.write_json(f"{uri}/valid.json", parts, ctx.storage_options)
+    # a file handed on in several chunks comes in SKU order, each SKU once (process_file): so are its parts
+    work_area.write_json(f"{uri}/valid.json", {"parts": parts, "in_sku_order": len(parts) > 1},
+                         ctx.storage_options)
     work_area.write_frame(f"{uri}/rejects.arrow", result.rejects, ctx.storage_options)
     work_area.write_json(f"{uri}/record.json", result.record, ctx.storage_options)
     rec = result.record
@@ -240,16 +242,18 @@ def _localize_vendor(ctx: RunContext, vendor: str, files: list[tuple[str, dict]]
     from pipeline.load import work_area
     from pipeline.load.state import StateStore
     from pipeline.load.translation_memory import TranslationMemory
+    from pipeline.transform.rejects import empty_rejects
 
     memory = TranslationMemory(StateStore.open(ctx.state).engine)
     opts = ctx.storage_options
-    valid_parts = [uri for file_uri, _ in files for uri in work_area.read_json(f"{file_uri}/valid.json", opts)]
+    valid = [work_area.read_json(f"{file_uri}/valid.json", opts) for file_uri, _ in files]
+    valid_parts = [uri for file in valid for uri in file["parts"]]
     base = f"{ctx.work}/localized/{work_area.short_id(vendor)}"
-    if len(files) == 1 and _in_sku_order(valid_parts, opts):
-        chunks, superseded = (work_area.read_frame(uri, opts) for uri in valid_parts), None
+    if len(valid) == 1 and valid[0]["in_sku_order"]:          # one file: its parts are the chunks
+        chunks, superseded = (work_area.read_frame(uri, opts) for uri in valid_parts), empty_rejects()
     else:
         chunks, superseded = _newest_rows_in_chunks(ctx, valid_parts, [record for _, record in files])
-    work_area.write_frame(f"{base}/superseded.arrow", _or_no_rejects(superseded), opts)
+    work_area.write_frame(f"{base}/superseded.arrow", superseded, opts)
     uris, totals = [], Counter()
     for n, rows in enumerate(chunks):
         uri = f"{base}/{n:05d}"
@@ -259,25 +263,6 @@ def _localize_vendor(ctx: RunContext, vendor: str, files: list[tuple[str, dict]]
         uris.append(f"{base}/00000")
         _localize_chunk(pd.DataFrame(), memory, translator, uris[0], opts)
     return uris, totals
-
-
-def _in_sku_order(part_uris: list[str], opts: dict) -> bool:
-    """Whether the parts of one file, one after the other, hold strictly increasing SKUs (as extract_file writes
-    them), so that they can be localised as they are: each part is a chunk."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from pipeline.load import work_area
-
-    columns = [work_area.read_table(uri, opts, columns=["sku"])["sku"] for uri in part_uris]
-    skus = pa.concat_arrays([chunk.cast(pa.large_string()) for column in columns for chunk in column.chunks]
-                            or [pa.array([], pa.large_string())])
-    if len(skus) < 2:
-        return True
-    if skus.null_count:
-        return False
-    return bool(np.all(pc.less(skus[:-1], skus[1:]).to_numpy(zero_copy_only=False)))
 
 
 def _newest_rows_in_chunks(ctx: RunContext, part_uris: list[str], records: list[dict]) -> tuple:
@@ -297,12 +282,6 @@ def _newest_rows_in_chunks(ctx: RunContext, part_uris: list[str], records: list[
     if not rows.empty:
         rows = rows.sort_values(["sku", "source_file", "source_row"], kind="stable").reset_index(drop=True)
     return [rows.iloc[start:start + ctx.chunk_rows] for start in range(0, len(rows), ctx.chunk_rows)], superseded
-
-
-def _or_no_rejects(rejects):
-    from pipeline.transform.rejects import empty_rejects
-
-    return empty_rejects() if rejects is None else rejects
 
 
 def _localize_chunk(rows, memory, translator, uri: str, opts: dict) -> dict:
@@ -447,9 +426,8 @@ def _vendor_facts(ctx: RunContext, row_uris: list[str]) -> tuple[str | None, lis
 
     days, currencies = [], set()
     for uri in row_uris:
-        names = work_area.read_schema(uri, ctx.storage_options).names
-        wanted = [c for c in ("shelf_life_days", "currency") if c in names]
-        table = work_area.read_table(uri, ctx.storage_options, wanted)
+        table = work_area.read_table(uri, ctx.storage_options)
+        names = table.column_names
         days += table["shelf_life_days"].drop_null().to_pylist() if "shelf_life_days" in names else []
         currencies |= set(pc.unique(table["currency"]).drop_null().to_pylist()) if "currency" in names else set()
     return vendor_cache.stable_until(ctx.date, days, ctx.min_shelf_life_days), sorted(currencies)

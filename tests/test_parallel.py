@@ -1,5 +1,5 @@
 """pipeline.parallel: work spread over processes comes back as map would give it."""
-from pipeline.parallel import in_processes
+from pipeline.parallel import each_in_processes, in_processes
 
 
 def test_work_in_two_processes_comes_back_in_the_items_order():
@@ -9,3 +9,8 @@ def test_work_in_two_processes_comes_back_in_the_items_order():
 def test_one_worker_or_one_item_works_in_this_process():
     assert in_processes(1, pow, [2, 3], [3, 2]) == [8, 9]
     assert in_processes(4, divmod, [7], [2]) == [(3, 1)]
+
+
+def test_results_come_one_by_one_in_the_items_order():
+    results = each_in_processes(2, pow, [2, 3, 4], [3, 2, 1])
+    assert next(results) == 8 and list(results) == [9, 4]

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from pipeline.load.state import metadata
-from pipeline.transform.arrow_text import STR, arrow_text, large, utf8_bytes
+from pipeline.transform.arrow_text import STR, arrow_text, joined_rows, utf8_bytes
 from pipeline.transform.taobao_rows import sorted_positions
 
 published_listings = sa.Table(
@@ -246,9 +246,9 @@ def _copy_text(lines: pd.DataFrame) -> memoryview:
         if _holds_any(cells, b"\\\t\r\n"):
             for char, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\r", "\\r"), ("\n", "\\n")):
                 cells = pc.replace_substring(cells, char, escaped)
-        pieces += [pc.fill_null(cells, r"\N"), large("\t")]
-    pieces[-1] = large("\n")
-    return utf8_bytes(pc.binary_join_element_wise(*pieces, large("")))
+        pieces += [pc.fill_null(cells, r"\N"), "\t"]
+    pieces[-1] = "\n"
+    return utf8_bytes(joined_rows(pieces, len(lines)))
 
 
 def _holds_any(cells: pa.Array, chars: bytes) -> bool:

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.transform.arrow_text import arrow_text, buffers, large, utf8_bytes
+from pipeline.transform.arrow_text import arrow_text, buffers, folded, joined_rows, large, utf8_bytes
 from pipeline.transform.localize import PENDING_COLUMNS
 from pipeline.transform.spreadsheet_safety import DANGEROUS_PREFIXES, PLAIN_NUMBER, neutralise_frame
 from pipeline.transform.taobao_rows import sorted_positions
@@ -114,8 +114,8 @@ def taobao_csv_lines(rows: pd.DataFrame, profile: dict[str, Any], chunk_rows: in
         quote = '"' if column["kind"] == "text" else ""
         if quote and _holds(cells, b'"'):
             cells = pc.replace_substring(cells, '"', '""')
-        pieces += [("" if n == 0 else file["delimiter"]) + quote, _constant(cells), quote]
-    pieces = _merged_literals([*pieces, file["line_terminator"]])
+        pieces += [("" if n == 0 else file["delimiter"]) + quote, cells, quote]
+    pieces = folded([*pieces, file["line_terminator"]])
     if utf16:
         pieces = [p.encode("utf-16-le") if isinstance(p, str) else utf16_cells(p) for p in pieces]
     literal, empty = (pa.large_binary(), b"") if utf16 else (pa.large_string(), "")
@@ -132,13 +132,6 @@ def taobao_csv_body(rows: pd.DataFrame, profile: dict[str, Any]) -> bytes | memo
     return next(taobao_csv_lines(rows, profile, len(rows)), b"") if len(rows) else b""
 
 
-def _constant(cells: pa.Array) -> pa.Array | str:
-    """The one value of `cells` as text when every cell holds it, else `cells`."""
-    if len(cells) and pc.all(pc.equal(cells, cells[0])).as_py():
-        return cells[0].as_py()
-    return cells
-
-
 def utf16_cells(cells: pa.Array) -> pa.Array:
     """A large_string array without nulls as large_binary of each value's UTF-16LE bytes; values that repeat are
     encoded once."""
@@ -152,17 +145,6 @@ def utf16_cells(cells: pa.Array) -> pa.Array:
     encoded = str(memoryview(text), "utf-8").encode("utf-16-le")
     return pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(cells), [None, pa.py_buffer(ends),
                                                                             pa.py_buffer(encoded)])
-
-
-def _merged_literals(pieces: list) -> list:
-    """`pieces` with adjacent literal texts joined and empty ones dropped."""
-    merged: list = []
-    for piece in pieces:
-        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += piece
-        elif not (isinstance(piece, str) and not piece):
-            merged.append(piece)
-    return merged
 
 
 def _neutralised(cells: pa.Array) -> pa.Array:
@@ -271,8 +253,7 @@ def utf8_csv(frame: pd.DataFrame) -> bytes:
     head = ("\ufeff" + ",".join(names) + "\r\n").encode("utf-8")
     if frame.empty:
         return head
-    pieces = _merged_literals([part for cell in cells for part in (",", cell)][1:] + ["\r\n"])
-    lines = pc.binary_join_element_wise(*(large(p) if isinstance(p, str) else p for p in pieces), large(""))
+    lines = joined_rows([part for cell in cells for part in (",", cell)][1:] + ["\r\n"], len(frame))
     return head + utf8_bytes(lines).tobytes()
 
 

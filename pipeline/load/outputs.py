@@ -205,9 +205,7 @@ def _vendor_feed(part: VendorPart, previous: pd.DataFrame, rejects: pd.DataFrame
     still_there = [rejects[KEYS]]
     chunks, validated, rows_total = [], [], 0
     for n, (rows_uri, listings_uri) in enumerate(part.chunks):
-        names = work_area.read_schema(rows_uri, run.storage_options).names
-        rows = work_area.read_table(rows_uri, run.storage_options,
-                                    [c for c in (*KEYS, "source_file", "pending_reason") if c in names])
+        rows = work_area.read_table(rows_uri, run.storage_options)
         waiting = _waiting(rows)
         tally.waiting += len(waiting)
         tally.per_file.update({(f, "pending"): k for f, k in waiting["source_file"].value_counts().items()})
@@ -384,7 +382,8 @@ def _manifest(run: RunOutputs, folder: FeedFolder, inputs: list[dict], tally: Ta
 
 
 def _stage_seconds(run: RunOutputs) -> dict:
-    """The earlier steps' seconds, and publish_feed's own up to its manifest (the catalogue is recorded after)."""
+    """The earlier steps' seconds, and publish_feed's own up to its manifest (the catalogue lines it records are
+    committed after)."""
     if run.publish_started is None:
         return run.stage_seconds
     return dict(sorted({**run.stage_seconds,

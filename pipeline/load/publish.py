@@ -85,13 +85,10 @@ class FeedFolder:
             self.written.append(done)
         return done
 
-    def _sha256_of(self, path: str, block: int = 1 << 22) -> str:
-        """sha256 of a written file, read back 4 MiB at a time."""
-        digest = hashlib.sha256()
+    def _sha256_of(self, path: str) -> str:
+        """sha256 of a written file, read back a block at a time."""
         with self.fs.open(path, "rb") as fh:
-            while chunk := fh.read(block):
-                digest.update(chunk)
-        return digest.hexdigest()
+            return hashlib.file_digest(fh, "sha256").hexdigest()
 
     def commit(self, manifest: bytes) -> str:
         """Write the manifest last and make the folder visible; returns the folder's path or URL."""

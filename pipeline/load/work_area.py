@@ -108,6 +108,7 @@ def write_table(uri: str, table: pa.Table, storage_options: dict | None = None) 
 
 
 def read_table(uri: str, storage_options: dict | None = None, columns: list[str] | None = None) -> pa.Table:
+    """A work-area table, or only its `columns` (the file is read whole either way)."""
     with pa.ipc.open_file(_arrow_source(uri, storage_options)) as reader:
         table = reader.read_all()
     return table if columns is None else table.select(columns)
@@ -123,7 +124,7 @@ def read_parquet(uri: str, storage_options: dict | None = None, columns: list[st
     return pq.read_table(_arrow_source(uri, storage_options), columns=columns)
 
 
-def _arrow_source(uri: str, storage_options: dict | None) -> pa.NativeFile | str:
+def _arrow_source(uri: str, storage_options: dict | None) -> pa.NativeFile:
     """What pyarrow reads a file from: a local file mapped in memory, or the object's bytes. Never a Python file
     object: Arrow's threads may release the last reference to one during interpreter shutdown, when taking the
     GIL ends the thread and the process aborts ("terminate called without an active exception")."""

@@ -1,4 +1,4 @@
-"""Text columns as Arrow large_string arrays: taken from pandas, their UTF-8 bytes read in place, literals to join.
+"""Text columns as Arrow large_string arrays: taken from pandas, their UTF-8 bytes read in place, joined row by row.
 
 The feed, hash, catalogue and CSV writers build their text column by column with pyarrow.compute (no Python loop
 over rows); these are the few conversions they share.
@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 STR = pd.StringDtype("pyarrow", na_value=np.nan)          # pandas' default "str"
 
@@ -41,3 +42,42 @@ def utf8_bytes(cells: pa.Array) -> memoryview:
     them."""
     offsets, data = buffers(cells)
     return memoryview(data)[offsets[0]:offsets[-1]] if len(cells) else memoryview(b"")
+
+
+def folded(parts: list[str | pa.Array]) -> list[str | pa.Array]:
+    """`parts` to join row by row (literal texts and large_string arrays of one length, none missing) with each
+    array that holds the same value in every row turned into literal text, literals next to each other merged and
+    empty ones dropped: what is left to join per row is only what varies."""
+    merged: list[str | pa.Array] = []
+    for part in parts:
+        value = part if isinstance(part, str) else sole_value(part)
+        if value is None:
+            merged.append(part)
+        elif merged and isinstance(merged[-1], str):
+            merged[-1] += value
+        elif value:
+            merged.append(value)
+    return merged
+
+
+def joined_rows(parts: list[str | pa.Array], rows: int) -> pa.Array:
+    """`parts` (as for `folded`) joined row by row into one large_string array of `rows` values."""
+    pieces = folded(parts)
+    if not any(isinstance(piece, pa.Array) for piece in pieces):
+        return pa.repeat(large("".join(pieces)), rows)
+    if len(pieces) == 1:
+        return pieces[0]
+    return pc.binary_join_element_wise(*(large(p) if isinstance(p, str) else p for p in pieces), large(""))
+
+
+def sole_value(column: pa.Array) -> str | None:
+    """The value of a large_string array holding the same one in every row (none missing), else None; read from
+    its buffers."""
+    if not len(column) or column.null_count:
+        return None
+    offsets, data = buffers(column)
+    width = int(offsets[1] - offsets[0])
+    if not (np.diff(offsets) == width).all():
+        return None
+    text = data[offsets[0]:offsets[-1]]
+    return bytes(text[:width]).decode() if np.array_equal(text[width:], text[:len(text) - width]) else None

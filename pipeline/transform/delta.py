@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
-from pipeline.transform.arrow_text import STR, arrow_text, buffers, large, utf8_bytes
+from pipeline.transform.arrow_text import STR, arrow_text, buffers, joined_rows, large, utf8_bytes
 
 KEYS = ["vendor_id", "sku"]
 JSON_BLOCK_BYTES = 16 << 20
@@ -28,37 +28,8 @@ def content_hashes(cells: pd.DataFrame, chunk_rows: int = 100_000) -> pd.Series:
     for start in range(0, len(cells), chunk_rows):
         part = [column.slice(start, chunk_rows) for column in columns]
         separated = [piece for column in part for piece in ("\x1f", column)][1:]
-        digests += _sha256_each(_joined(separated, len(part[0])))
+        digests += _sha256_each(joined_rows(separated, len(part[0])))
     return pd.Series(digests, index=cells.index, dtype=STR)
-
-
-def _joined(parts: list[str | pa.Array], rows: int) -> pa.Array:
-    """`parts` (literal texts and large_string arrays of `rows` values, none missing) joined row by row: an array
-    holding the same value in every row is joined as a literal, and literals next to each other as one."""
-    pieces: list[pa.Array | pa.Scalar] = []
-    text = ""
-    for part in parts:
-        value = part if isinstance(part, str) else _sole_value(part)
-        if value is not None:
-            text += value
-            continue
-        pieces += [large(text), part] if text else [part]
-        text = ""
-    if len(pieces) + bool(text) < 2:
-        return pieces[0] if pieces else pa.repeat(large(text), rows)
-    return pc.binary_join_element_wise(*pieces, *([large(text)] if text else []), large(""))
-
-
-def _sole_value(column: pa.Array) -> str | None:
-    """The value of a large_string array holding the same one in every row (none missing), else None."""
-    if not len(column) or column.null_count:
-        return None
-    offsets, data = buffers(column)
-    width = int(offsets[1] - offsets[0])
-    if not (np.diff(offsets) == width).all():
-        return None
-    text = data[offsets[0]:offsets[-1]]
-    return bytes(text[:width]).decode() if np.array_equal(text[width:], text[:len(text) - width]) else None
 
 
 def _sha256_each(texts: pa.Array) -> list[str]:
@@ -101,7 +72,7 @@ def encode_rows(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     parts: list[str | pa.Array] = []
     for n, name in enumerate(names):
         parts += [("{" if n == 0 else ", ") + json.dumps(name, ensure_ascii=False) + ": ", *_json_parts(frame[name])]
-    return pd.Series(pd.array(_joined([*parts, "}"], len(frame)), dtype=STR), index=frame.index)
+    return pd.Series(pd.array(joined_rows([*parts, "}"], len(frame)), dtype=STR), index=frame.index)
 
 
 def _json_parts(s: pd.Series) -> list[str | pa.Array]:
