@@ -195,19 +195,20 @@ def _arrow_array(s: pd.Series, order: np.ndarray, name: str, arrow_type: pa.Data
 
 
 def _decimals(s: pd.Series, order: np.ndarray, name: str, arrow_type: pa.DataType, exact: bool) -> pa.Array:
-    """Each Decimal at the type's scale, in `order`; inexact money raises ValueError. Values that fit the type
-    as they are are converted by Arrow at once (it refuses any that would change); otherwise they are rescaled once
-    per distinct value."""
+    """Each Decimal at the type's scale, in `order`, converted once per distinct value; inexact money raises
+    ValueError. Distinct values that fit the type as they are are converted by Arrow at once (it refuses any that
+    would change); otherwise each is quantized half-up to the type's scale."""
+    codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=False)
+    uniques = np.asarray(uniques, dtype=object)
     try:
-        values = pa.array(s.to_numpy(dtype=object), type=arrow_type, from_pandas=True)
+        distinct = pa.array(uniques, type=arrow_type, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return _rescaled_decimals(s, order, name, arrow_type, exact)
-    return values if np.array_equal(order, np.arange(len(order))) else values.take(pa.array(order))
+        distinct = _rescaled_decimals(uniques, name, arrow_type, exact)
+    return distinct.take(pa.array(codes[order]))
 
 
-def _rescaled_decimals(s: pd.Series, order: np.ndarray, name: str, arrow_type: pa.DataType, exact: bool
-                       ) -> pa.Array:
-    """Each value quantized half-up to the type's scale once per distinct value, in `order`."""
+def _rescaled_decimals(values: np.ndarray, name: str, arrow_type: pa.DataType, exact: bool) -> pa.Array:
+    """Each value quantized half-up to the type's scale."""
     step = Decimal(1).scaleb(-arrow_type.scale)
 
     def rescale(value: Any) -> Decimal | None:
@@ -218,9 +219,7 @@ def _rescaled_decimals(s: pd.Series, order: np.ndarray, name: str, arrow_type: p
             raise ValueError(f"{name} {value!r} has more than {arrow_type.scale} decimal places; it would be changed")
         return scaled
 
-    codes, uniques = pd.factorize(s, use_na_sentinel=False)
-    distinct = pa.array([rescale(value) for value in np.asarray(uniques, dtype=object)], type=arrow_type)
-    return distinct.take(pa.array(codes[order]))
+    return pa.array([rescale(value) for value in values], type=arrow_type)
 
 
 def parquet_writer(listings: pd.DataFrame) -> Callable[[str], None]:
