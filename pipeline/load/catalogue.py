@@ -1,17 +1,19 @@
 """The published catalogue in the state store: for each vendor and SKU, every change of its listing.
 
-A row is stored only when a run publishes something different for that product (new, changed, withdrawn),
-keyed by the run date, so "what was last published before date D" is one query, a rerun of D replaces
-exactly what D wrote (reruns and backfills stay idempotent), and the table grows with changes, not runs.
+A line (sku, status, listing_hash, listing) is stored only when a run publishes something different for that product
+(new, changed, withdrawn), under the run date, so "what was last published before date D" is the newest line of each
+product among the dates before D, a rerun of D replaces exactly what D wrote (reruns and backfills stay idempotent),
+and the store grows with changes, not runs.
 
-Lines travel in bulk: SQLite gets positional tuples through the driver's executemany (each listing as its UTF-8
-bytes, stored as text), PostgreSQL a COPY into a temporary table; lines are read back through the driver's cursor
-straight into Arrow-backed columns.
+A vendor's lines of one run date are kept in SKU order (code point) as parts of at most BATCH lines, one row of
+`catalogue_parts` each: an Arrow IPC file, LZ4-compressed, so recording and reading a million lines costs about
+what writing and reading them as a compressed Arrow file does, and a reader decodes only the columns it needs.
+A store made when lines were rows of `published_listings` has them moved into parts when first opened.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -20,64 +22,57 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from pipeline.load.state import metadata
-from pipeline.transform.arrow_text import STR, arrow_text, joined_rows, utf8_bytes
-from pipeline.transform.taobao_rows import sorted_positions
+from pipeline.transform.arrow_text import STR, arrow_text
 
-published_listings = sa.Table(
-    "published_listings", metadata,
+catalogue_parts = sa.Table(
+    "catalogue_parts", metadata,
     sa.Column("vendor_id", sa.String(200), primary_key=True),
-    sa.Column("sku", sa.String(200), primary_key=True),
     sa.Column("run_date", sa.Date, primary_key=True),
-    sa.Column("status", sa.String(16), nullable=False),      # live | withdrawn
-    sa.Column("listing_hash", sa.String(64), nullable=False),
-    sa.Column("listing", sa.Text, nullable=False),           # JSON of the listing row (pipeline.transform.delta)
+    sa.Column("part", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("line_count", sa.Integer, nullable=False),
+    sa.Column("lines", sa.LargeBinary, nullable=False),     # Arrow IPC file of LINES, LZ4
 )
-COLUMNS = ["vendor_id", "sku", "status", "listing_hash", "listing"]
+# PostgreSQL stores the compressed parts as they are, without trying to compress them again
+sa.event.listen(catalogue_parts, "after_create", sa.DDL(
+    "ALTER TABLE catalogue_parts ALTER COLUMN lines SET STORAGE EXTERNAL").execute_if(dialect="postgresql"))
+LINE_COLUMNS = ["sku", "status", "listing_hash", "listing"]
+LINES = pa.schema([(name, pa.large_string()) for name in LINE_COLUMNS])
+COLUMNS = ["vendor_id", *LINE_COLUMNS]
 KEYS = ["vendor_id", "sku"]
-CHUNK = 1000                 # vendors per DELETE
-BATCH = 50_000               # rows per executemany
-COPY_BYTES = 8 << 20         # bytes per COPY write
+CHUNK = 1000                 # vendors per IN
+BATCH = 50_000               # lines per part
+PARTS_PER_FETCH = 8
+OLD_TABLE = "published_listings"
+MOVING_LOCK = 4242002        # PostgreSQL advisory lock held while the old table's lines are moved
 
 
 class Catalogue:
     def __init__(self, engine: sa.Engine):
         self.engine = engine
-        published_listings.create(engine, checkfirst=True)
+        catalogue_parts.create(engine, checkfirst=True)
+        if sa.inspect(engine).has_table(OLD_TABLE):
+            with engine.begin() as conn:
+                _move_old_lines(conn)
 
     def before(self, run_date: dt.date) -> pd.DataFrame:
         """The state of every product as last published before `run_date`: vendor_id, sku, status,
-        listing_hash (not the listing itself: see listings_of)."""
-        columns = COLUMNS[:-1]
+        listing_hash (not the listing itself: see listings_of), sorted by vendor_id and sku."""
         with self.engine.begin() as conn:
-            return _frame(_fetch(conn, _latest(conn, run_date, columns)), columns)
+            return _frame(_newest_lines(conn, run_date, COLUMNS[:-1]))
 
     def listings_of(self, run_date: dt.date, keys: pd.DataFrame) -> pd.DataFrame:
         """`keys` (vendor_id, sku) with the `listing` last published before `run_date`."""
-        pairs = keys[KEYS].drop_duplicates()
-        wanted = sa.Table("wanted_listings", sa.MetaData(), sa.Column("vendor_id", sa.String(200)),
-                          sa.Column("sku", sa.String(200)), prefixes=["TEMPORARY"], postgresql_on_commit="drop")
-        table = published_listings
         with self.engine.begin() as conn:
-            wanted.create(conn)
-            try:
-                if len(pairs):
-                    conn.execute(wanted.insert(), [{"vendor_id": v, "sku": s} for v, s in zip(
-                        pairs["vendor_id"].tolist(), pairs["sku"].tolist(), strict=True)])
-                joined = sa.and_(table.c.vendor_id == wanted.c.vendor_id, table.c.sku == wanted.c.sku)
-                rows = _fetch(conn, _latest(conn, run_date, [*KEYS, "listing"], join=(wanted, joined)))
-            finally:
-                if conn.dialect.name != "postgresql":        # SQLite keeps a temporary table with its connection
-                    wanted.drop(conn)
-        return keys.merge(_frame(rows, [*KEYS, "listing"]), on=KEYS)
+            lines = _newest_lines(conn, run_date, [*KEYS, "listing"], _skus_by_vendor(keys))
+        return keys.merge(_frame(lines), on=KEYS)
 
     def record(self, run_date: dt.date, changes: pd.DataFrame, vendors: set[str]) -> None:
         """Replace what `run_date` recorded for `vendors` (those whose files the run read) with `changes`
-        (COLUMNS), in one transaction; runs over other intakes sharing the store keep their lines. Rows are upserted in
-        key order, so two writers of the same date (a manual rerun beside a scheduled one) neither deadlock
-        nor fail on a duplicate key: the last to commit wins (and of a key given twice, its last line).
-        PostgreSQL deletes the date's lines of `vendors`, then upserts. SQLite, whose writers take turns (the first
-        write of a transaction takes the lock), upserts first, so a rerun rewrites its lines in place (an unchanged
-        one costs no write), then deletes the date's lines of `vendors` that `changes` no longer holds."""
+        (COLUMNS), in one transaction; runs over other intakes sharing the store keep their lines, and a line of a
+        vendor not in `vendors` replaces only that product's line of the date. Of a key given twice, its last line
+        counts. Vendors are written in order, each starting with its part 0, which serves as the lock of the
+        vendor's date: two writers of the same date (a manual rerun beside a scheduled one) take turns per vendor,
+        neither deadlocks, and the last to commit wins."""
         with self.engine.begin() as conn:
             _replace_lines(conn, run_date, changes, vendors)
 
@@ -98,162 +93,202 @@ class Catalogue:
 
 def _replace_lines(conn: sa.Connection, run_date: dt.date, changes: pd.DataFrame, vendors: set[str]) -> None:
     """What record() does, in the caller's transaction."""
-    lines = _in_key_order(changes[COLUMNS])
-    if conn.dialect.name != "postgresql" and not lines.empty:
-        _executemany_upsert(conn, run_date, lines)
-        _delete_lines_not_in(conn, run_date, vendors, lines)
-        return
-    _delete_lines(conn, run_date, vendors)
-    if not lines.empty:
-        _copy_upsert(conn, run_date, lines)
+    lines = _in_key_order(pa.table({name: _text(changes[name]) for name in COLUMNS}), KEYS)
+    of_vendor = {lines["vendor_id"][start].as_py(): lines.slice(start, stop - start).drop_columns("vendor_id")
+                 for start, stop in _runs(lines["vendor_id"])}
+    for vendor in sorted(set(vendors) | set(of_vendor)):
+        _write_date(conn, run_date, vendor, of_vendor.get(vendor, LINES.empty_table()), whole=vendor in vendors)
 
 
-def _in_key_order(lines: pd.DataFrame) -> pd.DataFrame:
-    """`lines` sorted by vendor_id and sku (code point order), keeping the last line of a key given twice."""
-    order = sorted_positions(lines)
-    ordered = lines if np.array_equal(order, np.arange(len(lines))) else lines.iloc[order]
-    vendor, sku = (arrow_text(ordered[key]) for key in KEYS)
-    repeated = pc.and_(pc.equal(vendor[1:], vendor[:-1]), pc.equal(sku[1:], sku[:-1])).to_numpy(zero_copy_only=False)
-    return ordered[~np.append(repeated, False)] if repeated.any() else ordered
+def _text(column: pd.Series) -> pa.ChunkedArray:
+    """A text column as large_string chunks; Arrow-backed text is neither copied nor joined into one array."""
+    values = pa.array(column) if isinstance(column.dtype, (pd.StringDtype, pd.ArrowDtype)) else arrow_text(column)
+    values = values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
+    return values.cast(pa.large_string())
 
 
-def _latest(conn: sa.Connection, run_date: dt.date, columns: list[str],
-            join: tuple[sa.Table, sa.ColumnElement] | None = None) -> sa.Select:
-    """The newest line before `run_date` of each product (of those `join`ed to, if given), its `columns` first:
-    SQLite takes a group's other columns from its MAX row, PostgreSQL has DISTINCT ON, others a window."""
-    table = published_listings
-    source = table if join is None else table.join(*join)
-    picked = [table.c[c] for c in columns]
-    keys = (table.c.vendor_id, table.c.sku)
-    if conn.dialect.name == "sqlite":
-        newest = sa.select(*picked, sa.func.max(table.c.run_date)).select_from(source)
-        return newest.where(table.c.run_date < run_date).group_by(*keys)
+def _in_key_order(lines: pa.Table, keys: list[str]) -> pa.Table:
+    """`lines` sorted by `keys` (code point order), keeping the last line of a key given twice."""
+    order = pc.sort_indices(lines, sort_keys=[(key, "ascending") for key in keys]).to_numpy()
+    ordered = lines if np.array_equal(order, np.arange(len(lines))) else lines.take(order)
+    repeated = _same_key_as_next(ordered, keys)
+    return ordered.filter(pa.array(np.append(~repeated, True))) if repeated.any() else ordered
+
+
+def _same_key_as_next(lines: pa.Table, keys: list[str]) -> np.ndarray:
+    """For each line but the last, whether the next one has the same `keys`."""
+    same = np.ones(max(len(lines) - 1, 0), dtype=bool)
+    for key in keys:
+        column = lines[key]
+        same &= pc.equal(column[1:], column[:-1]).to_numpy(zero_copy_only=False)
+    return same
+
+
+def _runs(column: pa.ChunkedArray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of equal values of a sorted column."""
+    changes = np.flatnonzero(~pc.equal(column[1:], column[:-1]).to_numpy(zero_copy_only=False)) + 1
+    bounds = [0, *changes.tolist(), len(column)] if len(column) else []
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def _write_date(conn: sa.Connection, run_date: dt.date, vendor: str, lines: pa.Table, whole: bool) -> None:
+    """Store `lines` (LINES, in key order) as what `run_date` recorded for `vendor`: all of it when `whole`, else
+    only their products' lines (the others kept). Part 0 is written first (taken first as a lock when the stored
+    lines are merged), then the others; parts left over from a longer earlier write are deleted."""
+    lines = lines.select(LINE_COLUMNS)
+    if not whole:
+        _put_part(conn, run_date, vendor, 0, None)
+        stored = _stored_lines(conn, run_date, vendor)
+        if stored.num_rows:
+            lines = _in_key_order(pa.concat_tables([stored, lines]), ["sku"])
+    count = -(-len(lines) // BATCH)
+    for part in range(max(count, 1)):
+        _put_part(conn, run_date, vendor, part, lines.slice(part * BATCH, BATCH))
+    table = catalogue_parts
+    conn.execute(table.delete().where(table.c.vendor_id == vendor, table.c.run_date == run_date,
+                                      table.c.part >= count))
+
+
+def _put_part(conn: sa.Connection, run_date: dt.date, vendor: str, part: int, lines: pa.Table | None) -> None:
+    """Upsert one part; `lines` None keeps a stored part as it is (an empty one made if missing), to lock it."""
     if conn.dialect.name == "postgresql":
-        newest = sa.select(*picked).select_from(source).where(table.c.run_date < run_date)
-        return newest.distinct(*keys).order_by(*keys, table.c.run_date.desc())
-    rank = sa.func.row_number().over(partition_by=keys, order_by=table.c.run_date.desc()).label("newest")
-    ranked = sa.select(*picked, rank).select_from(source).where(table.c.run_date < run_date).subquery()
-    return sa.select(*(ranked.c[c] for c in columns)).where(ranked.c.newest == 1)
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = catalogue_parts
+    written = LINES.empty_table() if lines is None else lines
+    stmt = insert(table).values(vendor_id=vendor, run_date=run_date, part=part, line_count=len(written),
+                                lines=_ipc_file(written))
+    kept = {"lines": table.c.lines} if lines is None else {c: stmt.excluded[c] for c in ("line_count", "lines")}
+    conn.execute(stmt.on_conflict_do_update(index_elements=[c.name for c in table.primary_key.columns], set_=kept))
 
 
-def _fetch(conn: sa.Connection, query: sa.Select) -> list[tuple]:
-    """All rows of `query` as the driver's tuples (its one parameter, a date, rendered in the SQL)."""
-    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        if conn.dialect.name == "postgresql":
-            cursor.execute("SET LOCAL jit = off")    # compiling this one-pass query costs more than it saves
-        cursor.execute(sql)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
+def _ipc_file(lines: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, LINES, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
+        writer.write_table(lines)
+    return sink.getvalue().to_pybytes()
 
 
-def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
-    """The first len(`columns`) values of text rows as a frame of pandas' str columns (as pd.DataFrame(rows)
-    infers them)."""
-    if not rows:
-        return pd.DataFrame([], columns=columns)
-    return pd.DataFrame({name: pd.array(pa.array(values, type=pa.large_string()), dtype=STR)
-                         for name, values in zip(columns, zip(*rows, strict=True), strict=False)})
+def _stored_lines(conn: sa.Connection, run_date: dt.date, vendor: str) -> pa.Table:
+    """Every line `run_date` recorded for `vendor`, in key order."""
+    table = catalogue_parts
+    blobs = conn.execute(sa.select(table.c.lines).where(table.c.vendor_id == vendor, table.c.run_date == run_date)
+                         .order_by(table.c.part)).scalars()
+    return pa.concat_tables([LINES.empty_table(), *(_decoded(blob, LINE_COLUMNS) for blob in blobs)])
 
 
-def _delete_lines(conn: sa.Connection, run_date: dt.date, vendors: set[str]) -> None:
-    """Delete every line `run_date` recorded for `vendors`."""
-    table = published_listings
-    for names in _chunks(sorted(vendors), CHUNK):
-        conn.execute(table.delete().where(table.c.run_date == run_date, table.c.vendor_id.in_(names)))
+def _decoded(blob: bytes, fields: list[str]) -> pa.Table:
+    """The `fields` of a part's lines, the other columns not decoded."""
+    options = pa.ipc.IpcReadOptions(included_fields=[LINES.get_field_index(name) for name in fields])
+    return pa.ipc.open_file(pa.py_buffer(blob), options=options).read_all()
 
 
-def _delete_lines_not_in(conn: sa.Connection, run_date: dt.date, vendors: set[str], lines: pd.DataFrame) -> None:
-    """Delete the lines `run_date` recorded for `vendors` whose key is not in `lines` (already stored): counted
-    first, they are looked for only when there are some (a rerun after products left or were rejected)."""
-    table = published_listings
-    of_vendors = [(table.c.run_date == run_date, table.c.vendor_id.in_(names))
-                  for names in _chunks(sorted(vendors), CHUNK)]
-    stored = sum(conn.execute(sa.select(sa.func.count()).where(*where)).scalar_one() for where in of_vendors)
-    if stored == int(lines["vendor_id"].isin(vendors).sum()):
+def _newest_lines(conn: sa.Connection, run_date: dt.date, columns: list[str],
+                  wanted: dict[str, pa.Array] | None = None) -> pa.Table:
+    """`columns` (vendor_id first) of the newest line before `run_date` of each product (only of the `wanted`
+    SKUs of each vendor, if given), sorted by vendor_id and sku."""
+    fields = [name for name in columns if name != "vendor_id"]
+    pieces, vendor_of_piece = [], []
+    for vendor, blob in _parts_before(conn, run_date, None if wanted is None else sorted(wanted)):
+        pieces.append(_decoded(blob, fields) if wanted is None else _wanted_lines(blob, fields, wanted[vendor]))
+        vendor_of_piece.append(vendor)
+    names = sorted(set(vendor_of_piece))
+    rank = np.repeat(np.searchsorted(names, vendor_of_piece), [len(piece) for piece in pieces]).astype(np.int64)
+    lines = pa.concat_tables([LINES.empty_table().select(fields), *pieces])
+    keyed = pa.table({"vendor": rank, "sku": lines["sku"], "newer": np.arange(len(lines))})
+    order = pc.sort_indices(keyed, sort_keys=[("vendor", "ascending"), ("sku", "ascending"),
+                                              ("newer", "descending")]).to_numpy()
+    newest = order[np.insert(~_same_key_as_next(keyed.take(order), ["vendor", "sku"]), 0, True)[:len(order)]]
+    picked = lines if np.array_equal(newest, np.arange(len(lines))) else lines.combine_chunks().take(newest)
+    vendor_ids = pa.array(names, pa.large_string()).take(rank[newest])
+    return picked.add_column(0, "vendor_id", vendor_ids).select(columns)
+
+
+def _wanted_lines(blob: bytes, fields: list[str], skus: pa.Array) -> pa.Table:
+    """The `fields` of a part's lines of `skus`; the other columns are decoded only when the part holds some."""
+    kept = pc.is_in(_decoded(blob, ["sku"])["sku"], value_set=skus)
+    if not pc.any(kept).as_py():
+        return LINES.empty_table().select(fields)
+    lines = _decoded(blob, fields)
+    return lines if pc.all(kept).as_py() else lines.filter(kept)
+
+
+def _skus_by_vendor(keys: pd.DataFrame) -> dict[str, pa.Array]:
+    """The distinct SKUs of each vendor in `keys` (vendor_id, sku)."""
+    pairs = pa.table({name: arrow_text(keys[name]) for name in KEYS})
+    pairs = pairs.take(pc.sort_indices(pairs, sort_keys=[("vendor_id", "ascending")]))
+    return {pairs["vendor_id"][start].as_py(): pc.unique(pairs["sku"][start:stop])
+            for start, stop in _runs(pairs["vendor_id"])}
+
+
+def _parts_before(conn: sa.Connection, run_date: dt.date, vendors: list[str] | None) -> Iterator[tuple[str, bytes]]:
+    """(vendor_id, lines) of each part stored before `run_date` (of `vendors` only, if given), by vendor, date
+    and part, read as the cursor goes."""
+    table = catalogue_parts
+    query = (sa.select(table.c.vendor_id, table.c.lines).where(table.c.run_date < run_date, table.c.line_count > 0)
+             .order_by(table.c.vendor_id, table.c.run_date, table.c.part))
+    for names in [None] if vendors is None else _chunks(vendors, CHUNK):
+        yield from _streamed(conn, query if names is None else query.where(table.c.vendor_id.in_(names)))
+
+
+def _streamed(conn: sa.Connection, query: sa.Select) -> Iterator[tuple]:
+    """The rows of `query`, a few at a time: on PostgreSQL through a server-side cursor in binary format, so
+    that parts arrive as they are stored (not as hexadecimal text)."""
+    if conn.dialect.name != "postgresql":
+        yield from conn.execute(query, execution_options={"yield_per": PARTS_PER_FETCH})
         return
-    keys = _frame([row for where in of_vendors
-                   for row in conn.execute(sa.select(*(table.c[name] for name in KEYS)).where(*where))], KEYS)
-    found = keys.merge(lines[KEYS], on=KEYS, how="left", indicator=True)["_merge"].to_numpy()
-    stale = keys[found == "left_only"]
-    by_key = table.delete().where(table.c.run_date == sa.bindparam("run_date"),
-                                  *(table.c[name] == sa.bindparam(name) for name in KEYS))
-    _execute_many(conn, by_key, {**{name: stale[name].tolist() for name in KEYS},
-                                 "run_date": _date_values(conn, run_date, len(stale))})
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    with conn.connection.driver_connection.cursor(name="catalogue_parts", binary=True) as cursor:
+        cursor.itersize = PARTS_PER_FETCH
+        cursor.execute(str(compiled), compiled.params)
+        yield from cursor
 
 
-def _executemany_upsert(conn: sa.Connection, run_date: dt.date, lines: pd.DataFrame) -> None:
-    """INSERT … ON CONFLICT DO UPDATE of `lines` in order (SQLite), BATCH at a time; a listing goes as its UTF-8
-    bytes, cast to text by SQLite (no Python str made)."""
-    from sqlalchemy.dialects.sqlite import insert
-
-    table = published_listings
-    stmt = insert(table).values({**{c: sa.bindparam(c) for c in [*COLUMNS, "run_date"]},
-                                 "listing": sa.cast(sa.bindparam("listing"), sa.Text)})
-    stmt = stmt.on_conflict_do_update(index_elements=[c.name for c in table.primary_key.columns],
-                                      set_={c: stmt.excluded[c] for c in ("status", "listing_hash", "listing")})
-    for start in range(0, len(lines), BATCH):
-        batch = lines.iloc[start:start + BATCH]
-        values = {c: batch[c].tolist() for c in COLUMNS if c != "listing"}
-        values["listing"] = arrow_text(batch["listing"]).cast(pa.large_binary()).to_pylist()
-        _execute_many(conn, stmt, {**values, "run_date": _date_values(conn, run_date, len(batch))})
+def _frame(lines: pa.Table) -> pd.DataFrame:
+    """`lines` as a frame of pandas' str columns (as pd.DataFrame(rows) infers them)."""
+    if not lines.num_rows:
+        return pd.DataFrame([], columns=lines.column_names)
+    return pd.DataFrame({name: pd.array(lines[name], dtype=STR) for name in lines.column_names})
 
 
-def _execute_many(conn: sa.Connection, stmt: sa.Executable, values: dict[str, list]) -> None:
-    """`stmt` once per position of the lists in `values` (by bind parameter name): positional tuples made one at a
-    time as the driver's executemany reads them."""
-    compiled = stmt.compile(dialect=conn.dialect)
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        cursor.executemany(str(compiled), zip(*(values[name] for name in compiled.positiontup), strict=True))
-    finally:
-        cursor.close()
+def _move_old_lines(conn: sa.Connection) -> None:
+    """Move the lines of the table of a store made before parts (one row per line) into parts, merged with any
+    lines of the same vendor and date already in parts (the moved line wins), and drop it; done by the first to
+    take the lock, in the caller's transaction."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({MOVING_LOCK})"))
+    else:
+        conn.execute(catalogue_parts.delete().where(sa.false()))      # SQLite: a write takes the store's lock
+    if not sa.inspect(conn).has_table(OLD_TABLE):
+        return
+    for lines in _old_lines_by_vendor(conn):
+        order = pc.sort_indices(lines, sort_keys=[("run_date", "ascending"), ("sku", "ascending")]).to_numpy()
+        by_date = lines if np.array_equal(order, np.arange(len(lines))) else lines.take(order)
+        for start, stop in _runs(by_date["run_date"]):
+            run_date = by_date["run_date"][start].as_py()
+            run_date = run_date if isinstance(run_date, dt.date) else dt.date.fromisoformat(run_date)
+            _write_date(conn, run_date, lines["vendor_id"][0].as_py(), by_date.slice(start, stop - start),
+                        whole=False)
+    conn.execute(sa.text(f"DROP TABLE {OLD_TABLE}"))
 
 
-def _date_values(conn: sa.Connection, run_date: dt.date, count: int) -> list:
-    """`run_date` `count` times, as the driver is given a date column's value."""
-    to_date = published_listings.c.run_date.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-    return [to_date(run_date) if to_date else run_date] * count
-
-
-def _copy_upsert(conn: sa.Connection, run_date: dt.date, lines: pd.DataFrame) -> None:
-    """PostgreSQL: COPY `lines` into a temporary table, then INSERT … SELECT … ON CONFLICT DO UPDATE in their
-    order."""
-    with conn.connection.driver_connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("CREATE TEMPORARY TABLE published_listings_load (vendor_id text, sku text, status text, "
-                       "listing_hash text, listing text, seq bigint GENERATED ALWAYS AS IDENTITY) ON COMMIT DROP")
-        with cursor.copy(f"COPY published_listings_load ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for start in range(0, len(lines), BATCH):
-                text = _copy_text(lines.iloc[start:start + BATCH])
-                for offset in range(0, len(text), COPY_BYTES):
-                    copy.write(text[offset:offset + COPY_BYTES])
-        cursor.execute(
-            "INSERT INTO published_listings (vendor_id, sku, run_date, status, listing_hash, listing) "
-            "SELECT vendor_id, sku, %s, status, listing_hash, listing FROM published_listings_load ORDER BY seq "
-            "ON CONFLICT (vendor_id, sku, run_date) DO UPDATE SET status = EXCLUDED.status, "
-            "listing_hash = EXCLUDED.listing_hash, listing = EXCLUDED.listing", (run_date,))
-
-
-def _copy_text(lines: pd.DataFrame) -> memoryview:
-    """`lines` (COLUMNS) in COPY's text format: TAB between columns, LF after each line, backslash, TAB, CR and LF
-    escaped, \\N for a missing value."""
-    pieces: list = []
-    for name in COLUMNS:
-        cells = arrow_text(lines[name])
-        if _holds_any(cells, b"\\\t\r\n"):
-            for char, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\r", "\\r"), ("\n", "\\n")):
-                cells = pc.replace_substring(cells, char, escaped)
-        pieces += [pc.fill_null(cells, r"\N"), "\t"]
-    pieces[-1] = "\n"
-    return utf8_bytes(joined_rows(pieces, len(lines)))
-
-
-def _holds_any(cells: pa.Array, chars: bytes) -> bool:
-    text = utf8_bytes(cells).tobytes()
-    return any(text.find(char) >= 0 for char in chars)
+def _old_lines_by_vendor(conn: sa.Connection) -> Iterator[pa.Table]:
+    """The old table's lines (run_date as the driver gives it, and COLUMNS), one vendor at a time."""
+    names = ["run_date", *COLUMNS]
+    old = sa.table(OLD_TABLE, *(sa.column(name) for name in names))
+    query = sa.select(*old.c).order_by(old.c.vendor_id, old.c.sku, old.c.run_date)
+    held: list[pa.Table] = []
+    for rows in conn.execute(query, execution_options={"stream_results": True}).partitions(BATCH):
+        batch = pa.table([pa.array(values, None if name == "run_date" else pa.large_string())
+                          for name, values in zip(names, zip(*rows, strict=True), strict=True)], names=names)
+        for start, stop in _runs(batch["vendor_id"]):
+            if held and held[0]["vendor_id"][0].as_py() != batch["vendor_id"][start].as_py():
+                yield pa.concat_tables(held)
+                held = []
+            held.append(batch.slice(start, stop - start))
+    if held:
+        yield pa.concat_tables(held)
 
 
 def _chunks(items: list, size: int) -> list[list]:
