@@ -1,14 +1,15 @@
 """The published catalogue in the state store: for each vendor and SKU, every change of its listing.
 
-A line (sku, status, listing_hash, listing) is stored only when a run publishes something different for that product
-(new, changed, withdrawn), under the run date, so "what was last published before date D" is the newest line of each
-product among the dates before D, a rerun of D replaces exactly what D wrote (reruns and backfills stay idempotent),
-and the store grows with changes, not runs.
+A line (sku, status, listing_hash, then the listing's own columns with their types) is stored only when a run
+publishes something different for that product (new, changed, withdrawn), under the run date, so "what was last
+published before date D" is the newest line of each product among the dates before D, a rerun of D replaces exactly
+what D wrote (reruns and backfills stay idempotent), and the store grows with changes, not runs.
 
 A vendor's lines of one run date are kept in SKU order (code point) as parts of at most BATCH lines, one row of
 `catalogue_parts` each: an Arrow IPC file, LZ4-compressed, so recording and reading a million lines costs about
 what writing and reading them as a compressed Arrow file does, and a reader decodes only the columns it needs.
-A store made when lines were rows of `published_listings` has them moved into parts when first opened.
+A store made when lines were rows of `published_listings` (the listing as JSON) has them moved into parts when
+first opened.
 """
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from pipeline.load.state import metadata
+from pipeline.load.work_area import to_frame, to_table
 from pipeline.transform.arrow_text import STR, arrow_text
+from pipeline.transform.delta import decode_rows
 
 catalogue_parts = sa.Table(
     "catalogue_parts", metadata,
@@ -35,7 +38,7 @@ catalogue_parts = sa.Table(
 # PostgreSQL stores the compressed parts as they are, without trying to compress them again
 sa.event.listen(catalogue_parts, "after_create", sa.DDL(
     "ALTER TABLE catalogue_parts ALTER COLUMN lines SET STORAGE EXTERNAL").execute_if(dialect="postgresql"))
-LINE_COLUMNS = ["sku", "status", "listing_hash", "listing"]
+LINE_COLUMNS = ["sku", "status", "listing_hash"]        # first in every part; the listing's own columns follow
 LINES = pa.schema([(name, pa.large_string()) for name in LINE_COLUMNS])
 COLUMNS = ["vendor_id", *LINE_COLUMNS]
 KEYS = ["vendor_id", "sku"]
@@ -58,17 +61,20 @@ class Catalogue:
         """The state of every product as last published before `run_date`: vendor_id, sku, status,
         listing_hash (not the listing itself: see listings_of), sorted by vendor_id and sku."""
         with self.engine.begin() as conn:
-            return _frame(_newest_lines(conn, run_date, COLUMNS[:-1]))
+            return _frame(_newest_lines(conn, run_date, LINE_COLUMNS))
 
     def listings_of(self, run_date: dt.date, keys: pd.DataFrame) -> pd.DataFrame:
-        """`keys` (vendor_id, sku) with the `listing` last published before `run_date`."""
+        """`keys` (vendor_id, sku, …) with the columns of the listing last published before `run_date` (those the
+        lines were recorded with: a column missing from older lines is null there)."""
         with self.engine.begin() as conn:
-            lines = _newest_lines(conn, run_date, [*KEYS, "listing"], _skus_by_vendor(keys))
-        return keys.merge(_frame(lines), on=KEYS)
+            lines = _newest_lines(conn, run_date, None, _skus_by_vendor(keys))
+        listings = _frame(lines.drop_columns(LINE_COLUMNS[1:]))
+        return keys.merge(listings, on=KEYS)
 
-    def record(self, run_date: dt.date, changes: pd.DataFrame, vendors: set[str]) -> None:
+    def record(self, run_date: dt.date, changes: pd.DataFrame | pa.Table, vendors: set[str]) -> None:
         """Replace what `run_date` recorded for `vendors` (those whose files the run read) with `changes`
-        (COLUMNS), in one transaction; runs over other intakes sharing the store keep their lines, and a line of a
+        (COLUMNS, then the listing's own columns, kept with their types), in one transaction; runs over other
+        intakes sharing the store keep their lines, and a line of a
         vendor not in `vendors` replaces only that product's line of the date. Of a key given twice, its last line
         counts. Vendors are written in order, each starting with its part 0, which serves as the lock of the
         vendor's date: two writers of the same date (a manual rerun beside a scheduled one) take turns per vendor,
@@ -76,7 +82,7 @@ class Catalogue:
         with self.engine.begin() as conn:
             _replace_lines(conn, run_date, changes, vendors)
 
-    def record_when(self, run_date: dt.date, batches: Iterable[tuple[pd.DataFrame, set[str]]],
+    def record_when(self, run_date: dt.date, batches: Iterable[tuple[pd.DataFrame | pa.Table, set[str]]],
                     go: Callable[[], bool]) -> bool:
         """record() of each (changes, vendors) batch, all in one transaction, committed only if `go()` (called once
         they are written, and which may wait) says so, else rolled back; returns what `go()` said. The lines can
@@ -91,20 +97,21 @@ class Catalogue:
         return True
 
 
-def _replace_lines(conn: sa.Connection, run_date: dt.date, changes: pd.DataFrame, vendors: set[str]) -> None:
+def _replace_lines(conn: sa.Connection, run_date: dt.date, changes: pd.DataFrame | pa.Table,
+                   vendors: set[str]) -> None:
     """What record() does, in the caller's transaction."""
-    lines = _in_key_order(pa.table({name: _text(changes[name]) for name in COLUMNS}), KEYS)
+    lines = _in_key_order(_as_lines(changes), KEYS)
     of_vendor = {lines["vendor_id"][start].as_py(): lines.slice(start, stop - start).drop_columns("vendor_id")
                  for start, stop in _runs(lines["vendor_id"])}
     for vendor in sorted(set(vendors) | set(of_vendor)):
         _write_date(conn, run_date, vendor, of_vendor.get(vendor, LINES.empty_table()), whole=vendor in vendors)
 
 
-def _text(column: pd.Series) -> pa.ChunkedArray:
-    """A text column as large_string chunks; Arrow-backed text is neither copied nor joined into one array."""
-    values = pa.array(column) if isinstance(column.dtype, (pd.StringDtype, pd.ArrowDtype)) else arrow_text(column)
-    values = values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
-    return values.cast(pa.large_string())
+def _as_lines(changes: pd.DataFrame | pa.Table) -> pa.Table:
+    """COLUMNS as large_string, then the listing's columns as the work area types them."""
+    table = changes if isinstance(changes, pa.Table) else to_table(changes)
+    keys = {name: table[name].cast(pa.large_string()) for name in COLUMNS}
+    return pa.table({**keys, **{name: table[name] for name in table.column_names if name not in keys}})
 
 
 def _in_key_order(lines: pa.Table, keys: list[str]) -> pa.Table:
@@ -132,15 +139,14 @@ def _runs(column: pa.ChunkedArray) -> list[tuple[int, int]]:
 
 
 def _write_date(conn: sa.Connection, run_date: dt.date, vendor: str, lines: pa.Table, whole: bool) -> None:
-    """Store `lines` (LINES, in key order) as what `run_date` recorded for `vendor`: all of it when `whole`, else
-    only their products' lines (the others kept). Part 0 is written first (taken first as a lock when the stored
-    lines are merged), then the others; parts left over from a longer earlier write are deleted."""
-    lines = lines.select(LINE_COLUMNS)
+    """Store `lines` (LINE_COLUMNS first, in key order) as what `run_date` recorded for `vendor`: all of it when
+    `whole`, else only their products' lines (the others kept). Part 0 is written first (taken first as a lock when
+    the stored lines are merged), then the others; parts left over from a longer earlier write are deleted."""
     if not whole:
         _put_part(conn, run_date, vendor, 0, None)
         stored = _stored_lines(conn, run_date, vendor)
         if stored.num_rows:
-            lines = _in_key_order(pa.concat_tables([stored, lines]), ["sku"])
+            lines = _in_key_order(_concat([stored, lines]), ["sku"])
     count = -(-len(lines) // BATCH)
     for part in range(max(count, 1)):
         _put_part(conn, run_date, vendor, part, lines.slice(part * BATCH, BATCH))
@@ -165,7 +171,7 @@ def _put_part(conn: sa.Connection, run_date: dt.date, vendor: str, part: int, li
 
 def _ipc_file(lines: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, LINES, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
+    with pa.ipc.new_file(sink, lines.schema, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
         writer.write_table(lines)
     return sink.getvalue().to_pybytes()
 
@@ -175,41 +181,49 @@ def _stored_lines(conn: sa.Connection, run_date: dt.date, vendor: str) -> pa.Tab
     table = catalogue_parts
     blobs = conn.execute(sa.select(table.c.lines).where(table.c.vendor_id == vendor, table.c.run_date == run_date)
                          .order_by(table.c.part)).scalars()
-    return pa.concat_tables([LINES.empty_table(), *(_decoded(blob, LINE_COLUMNS) for blob in blobs)])
+    return _concat([LINES.empty_table(), *(_decoded(blob, None) for blob in blobs)])
 
 
-def _decoded(blob: bytes, fields: list[str]) -> pa.Table:
-    """The `fields` of a part's lines, the other columns not decoded."""
-    options = pa.ipc.IpcReadOptions(included_fields=[LINES.get_field_index(name) for name in fields])
+def _decoded(blob: bytes, fields: list[str] | None) -> pa.Table:
+    """The `fields` of a part's lines (all when None), the other columns not decoded."""
+    if fields is None:
+        return pa.ipc.open_file(pa.py_buffer(blob)).read_all()
+    schema = pa.ipc.open_file(pa.py_buffer(blob)).schema          # reads the footer only
+    options = pa.ipc.IpcReadOptions(included_fields=[schema.get_field_index(name) for name in fields])
     return pa.ipc.open_file(pa.py_buffer(blob), options=options).read_all()
 
 
-def _newest_lines(conn: sa.Connection, run_date: dt.date, columns: list[str],
+def _concat(tables: list[pa.Table]) -> pa.Table:
+    """Lines of parts written by different versions: columns united (missing ones null), types widened."""
+    return pa.concat_tables(tables, promote_options="permissive")
+
+
+def _newest_lines(conn: sa.Connection, run_date: dt.date, fields: list[str] | None,
                   wanted: dict[str, pa.Array] | None = None) -> pa.Table:
-    """`columns` (vendor_id first) of the newest line before `run_date` of each product (only of the `wanted`
-    SKUs of each vendor, if given), sorted by vendor_id and sku."""
-    fields = [name for name in columns if name != "vendor_id"]
+    """vendor_id and the line's `fields` (sku first; all when None) of the newest line before `run_date` of each
+    product (only of the `wanted` SKUs of each vendor, if given), sorted by vendor_id and sku."""
     pieces, vendor_of_piece = [], []
     for vendor, blob in _parts_before(conn, run_date, None if wanted is None else sorted(wanted)):
         pieces.append(_decoded(blob, fields) if wanted is None else _wanted_lines(blob, fields, wanted[vendor]))
         vendor_of_piece.append(vendor)
     names = sorted(set(vendor_of_piece))
     rank = np.repeat(np.searchsorted(names, vendor_of_piece), [len(piece) for piece in pieces]).astype(np.int64)
-    lines = pa.concat_tables([LINES.empty_table().select(fields), *pieces])
+    lines = _concat([LINES.empty_table().select(fields or LINE_COLUMNS), *pieces])
     keyed = pa.table({"vendor": rank, "sku": lines["sku"], "newer": np.arange(len(lines))})
     order = pc.sort_indices(keyed, sort_keys=[("vendor", "ascending"), ("sku", "ascending"),
                                               ("newer", "descending")]).to_numpy()
     newest = order[np.insert(~_same_key_as_next(keyed.take(order), ["vendor", "sku"]), 0, True)[:len(order)]]
     picked = lines if np.array_equal(newest, np.arange(len(lines))) else lines.combine_chunks().take(newest)
     vendor_ids = pa.array(names, pa.large_string()).take(rank[newest])
-    return picked.add_column(0, "vendor_id", vendor_ids).select(columns)
+    return picked.add_column(0, "vendor_id", vendor_ids)
 
 
-def _wanted_lines(blob: bytes, fields: list[str], skus: pa.Array) -> pa.Table:
-    """The `fields` of a part's lines of `skus`; the other columns are decoded only when the part holds some."""
+def _wanted_lines(blob: bytes, fields: list[str] | None, skus: pa.Array) -> pa.Table:
+    """The `fields` (all when None) of a part's lines of `skus`; the other columns are decoded only when the part
+    holds some."""
     kept = pc.is_in(_decoded(blob, ["sku"])["sku"], value_set=skus)
     if not pc.any(kept).as_py():
-        return LINES.empty_table().select(fields)
+        return LINES.empty_table().select(fields or LINE_COLUMNS)
     lines = _decoded(blob, fields)
     return lines if pc.all(kept).as_py() else lines.filter(kept)
 
@@ -246,10 +260,15 @@ def _streamed(conn: sa.Connection, query: sa.Select) -> Iterator[tuple]:
 
 
 def _frame(lines: pa.Table) -> pd.DataFrame:
-    """`lines` as a frame of pandas' str columns (as pd.DataFrame(rows) infers them)."""
+    """`lines` as a frame: COLUMNS as pandas' str columns (as pd.DataFrame(rows) infers them), the listing's
+    columns as the work area gives them back (decimals, dates, nullable integers and booleans)."""
     if not lines.num_rows:
         return pd.DataFrame([], columns=lines.column_names)
-    return pd.DataFrame({name: pd.array(lines[name], dtype=STR) for name in lines.column_names})
+    frame = to_frame(lines)
+    for name in COLUMNS:
+        if name in frame:
+            frame[name] = pd.array(lines[name], dtype=STR)
+    return frame
 
 
 def _move_old_lines(conn: sa.Connection) -> None:
@@ -268,14 +287,22 @@ def _move_old_lines(conn: sa.Connection) -> None:
         for start, stop in _runs(by_date["run_date"]):
             run_date = by_date["run_date"][start].as_py()
             run_date = run_date if isinstance(run_date, dt.date) else dt.date.fromisoformat(run_date)
-            _write_date(conn, run_date, lines["vendor_id"][0].as_py(), by_date.slice(start, stop - start),
-                        whole=False)
+            _write_date(conn, run_date, lines["vendor_id"][0].as_py(),
+                        _with_listing_columns(by_date.slice(start, stop - start)), whole=False)
     conn.execute(sa.text(f"DROP TABLE {OLD_TABLE}"))
 
 
+def _with_listing_columns(old: pa.Table) -> pa.Table:
+    """Lines of the old table (run_date, COLUMNS and the listing as JSON) as parts hold them: LINE_COLUMNS, then the
+    listing's own columns."""
+    listing = to_table(decode_rows(pd.Series(old["listing"].to_pylist(), dtype=object)))
+    kept = [name for name in listing.column_names if name not in COLUMNS]
+    return pa.table({**{name: old[name] for name in LINE_COLUMNS}, **{name: listing[name] for name in kept}})
+
+
 def _old_lines_by_vendor(conn: sa.Connection) -> Iterator[pa.Table]:
-    """The old table's lines (run_date as the driver gives it, and COLUMNS), one vendor at a time."""
-    names = ["run_date", *COLUMNS]
+    """The old table's lines (run_date as the driver gives it, COLUMNS and the listing), one vendor at a time."""
+    names = ["run_date", *COLUMNS, "listing"]
     old = sa.table(OLD_TABLE, *(sa.column(name) for name in names))
     query = sa.select(*old.c).order_by(old.c.vendor_id, old.c.sku, old.c.run_date)
     held: list[pa.Table] = []

@@ -41,8 +41,6 @@ from pipeline.transform.delta import (
     KEYS,
     classify_changes,
     content_hashes,
-    decode_rows,
-    encode_rows,
     withdrawn,
 )
 from pipeline.transform.listing import output_profile
@@ -56,7 +54,7 @@ VALIDATED = "validated_products.parquet"
 HELPER_SUFFIXES = ("__raw", "__error", "__detail")
 NAMED_WARNINGS = 20
 CHUNK_ROWS = 50_000          # listings hashed, compared and written at a time
-CATALOGUE_COLUMNS = ["vendor_id", "sku", "status", "listing_hash", "listing"]
+CATALOGUE_COLUMNS = ["vendor_id", "sku", "status", "listing_hash"]
 
 
 @dataclass
@@ -243,12 +241,12 @@ def _listing_chunk(listings: pd.DataFrame, previous: pd.DataFrame, run: RunOutpu
 def _withdrawn_chunk(gone: pd.DataFrame, run: RunOutputs, base: str, tally: Tally) -> str:
     """Withdrawn listings: in delta mode their last published rows with stock 0; always their catalogue lines."""
     tally.changes["withdrawn"] += len(gone)
-    lines = gone.assign(status="withdrawn")[CATALOGUE_COLUMNS]
+    lines = gone.assign(status="withdrawn").reindex(columns=_line_columns())
     if run.mode == "full":
         _write_chunk(base, run, _no_cells(output_profile()), _no_listings(), lines, tally)
         return base
     notice = output_profile()["listing"]["withdrawn_description"]
-    feed = decode_rows(gone["listing"]).assign(stock=0, description_html=notice)
+    feed = gone.assign(stock=0, description_html=notice)
     feed = feed[[c for c in _writer_columns() if c in feed.columns]].sort_values(SORT_KEYS, kind="stable")
     feed = feed.reset_index(drop=True)
     _write_chunk(base, run, taobao_rows(feed, output_profile()), feed, lines, tally)
@@ -265,9 +263,15 @@ def _write_chunk(base: str, run: RunOutputs, cells: pd.DataFrame, feed: pd.DataF
 
 
 def _live_lines(moved: pd.DataFrame) -> pd.DataFrame:
-    """Catalogue lines of new or changed listings, with the listing kept to rebuild a withdrawal later."""
-    kept = [c for c in _writer_columns() if c != "description_html"]
-    return moved.assign(status="live", listing=encode_rows(moved, kept))[CATALOGUE_COLUMNS]
+    """Catalogue lines of new or changed listings, with the listing's columns kept to rebuild a withdrawal later."""
+    return moved.assign(status="live")[_line_columns()]
+
+
+def _line_columns() -> list[str]:
+    """A catalogue line: its keys, status and hash, then every listing column a withdrawal's feed row is made of
+    (its description is the withdrawal notice)."""
+    kept = [c for c in _writer_columns() if c not in (*CATALOGUE_COLUMNS, "description_html")]
+    return [*CATALOGUE_COLUMNS, *kept]
 
 
 def _write_feed_files(folder: FeedFolder, run: RunOutputs, feed_parts: list[dict], rejects: pd.DataFrame,
@@ -349,13 +353,13 @@ class CatalogueRecording:
         return self._published
 
 
-def _catalogue_batches(run: RunOutputs, feed_parts: list[dict]) -> Iterator[tuple[pd.DataFrame, set[str]]]:
+def _catalogue_batches(run: RunOutputs, feed_parts: list[dict]) -> Iterator[tuple[pa.Table, set[str]]]:
     """The catalogue lines of each vendor read, one vendor at a time."""
     for part in feed_parts:
         if part["vendor_read"]:
-            lines = [_read(f"{chunk}/catalogue.arrow", run) for chunk in part["chunks"]]
-            lines = [frame for frame in lines if not frame.empty]
-            yield (pd.concat(lines, ignore_index=True) if lines else _no_lines()), {part["vendor_id"]}
+            lines = [work_area.read_table(f"{chunk}/catalogue.arrow", run.storage_options) for chunk in part["chunks"]]
+            lines = [table for table in lines if table.num_rows]
+            yield (pa.concat_tables(lines, promote_options="permissive") if lines else _no_lines()), {part["vendor_id"]}
 
 
 def _manifest(run: RunOutputs, folder: FeedFolder, inputs: list[dict], tally: Tally) -> dict:
@@ -444,8 +448,8 @@ def _no_listings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in _writer_columns()})
 
 
-def _no_lines() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in CATALOGUE_COLUMNS})
+def _no_lines() -> pa.Table:
+    return pa.table({c: pa.array([], pa.large_string()) for c in CATALOGUE_COLUMNS})
 
 
 def _no_previous() -> pd.DataFrame:

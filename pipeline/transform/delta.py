@@ -1,4 +1,4 @@
-"""What changed since the last published feed: listing content hashes, new/changed/withdrawn, row codecs."""
+"""What changed since the last published feed: listing content hashes, new/changed/withdrawn; JSON rows read."""
 from __future__ import annotations
 
 import datetime as dt
@@ -62,83 +62,10 @@ def withdrawn(previous: pd.DataFrame, active_vendors: set[str], still_there: pd.
     return live[merged["_present"].isna().to_numpy()]
 
 
-def encode_rows(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """Each row's `columns` as JSON text keeping decimals and dates exact (to rebuild a withdrawn listing): the text
-    of json.dumps(row, sort_keys=True, ensure_ascii=False), a Decimal as {"$decimal": "<str>"} and a date as
-    {"$date": "<iso>"}, missing values as null; built a column at a time (str dtype)."""
-    names = sorted(dict.fromkeys(columns))
-    if not names or not len(frame):
-        return pd.Series("{}" if not names else pd.NA, index=frame.index, dtype=STR)
-    parts: list[str | pa.Array] = []
-    for n, name in enumerate(names):
-        parts += [("{" if n == 0 else ", ") + json.dumps(name, ensure_ascii=False) + ": ", *_json_parts(frame[name])]
-    return pd.Series(pd.array(joined_rows([*parts, "}"], len(frame)), dtype=STR), index=frame.index)
-
-
-def _json_parts(s: pd.Series) -> list[str | pa.Array]:
-    """What joins, row by row, into the JSON text of each value of a column (_json_values): a column of decimals
-    or of strings with none missing as its values' text between literals when no character needs escaping."""
-    kind = pd.api.types.infer_dtype(s, skipna=True) if s.dtype == object else None
-    if kind == "decimal" and not s.isna().any():
-        return ['{"$decimal": "', pa.array(map(str, s.to_numpy()), type=pa.large_string()), '"}']
-    if isinstance(s.dtype, pd.StringDtype) or kind == "string":
-        text = arrow_text(s)
-        if not text.null_count and not _json_escaped(text).any():
-            return ['"', text, '"']
-    return [_json_values(s)]
-
-
-def _json_values(s: pd.Series) -> pa.Array:
-    """The JSON text of each value of a column, as _encode and json.dumps write it ("null" when missing)."""
-    kind = pd.api.types.infer_dtype(s, skipna=True) if s.dtype == object else None
-    if pd.api.types.is_bool_dtype(s.dtype):
-        values = pc.if_else(pa.array(s.astype("boolean")), large("true"), large("false"))
-    elif pd.api.types.is_integer_dtype(s.dtype):
-        values = pa.array(s.astype("Int64")).cast(pa.large_string())
-    elif kind == "decimal":                      # per row: equal decimals may be written differently (1.5, 1.50)
-        missing = s.isna().to_numpy()
-        text = map(str, s.to_numpy()) if not missing.any() else \
-            (None if m else str(v) for v, m in zip(s.to_numpy(), missing, strict=True))
-        values = pc.binary_join_element_wise(large('{"$decimal": "'), pa.array(text, type=pa.large_string()),
-                                             large('"}'), large(""))
-    elif isinstance(s.dtype, pd.StringDtype) or kind in ("string", "empty", "date"):
-        values = _per_distinct_json(s)
-    else:
-        values = pa.array([None if pd.isna(v) else json.dumps(v, default=_encode, ensure_ascii=False)
-                           for v in s.astype(object)], type=pa.large_string())
-    return pc.fill_null(values, large("null"))
-
-
-def _per_distinct_json(s: pd.Series) -> pa.Array:
-    """Text or dates as JSON (missing as null): json.dumps once per distinct value when values repeat, else
-    strings quoted and escaped in Arrow."""
-    codes, uniques = pd.factorize(s)
-    if len(uniques) > len(s) // 4 and isinstance(uniques[0] if len(uniques) else "", str):
-        return _json_strings(arrow_text(s))
-    texts = [json.dumps(value, default=_encode, ensure_ascii=False) for value in np.asarray(uniques, dtype=object)]
-    return pa.array(texts, type=pa.large_string()).take(pa.array(codes, mask=codes < 0))
-
-
-def _json_strings(text: pa.Array) -> pa.Array:
-    """json.dumps(value, ensure_ascii=False) of each string: quoted; quotes, backslashes and control
-    characters escaped (done by json for the few values holding one)."""
-    quoted = pc.binary_join_element_wise(large('"'), text, large('"'), large(""))
-    if not _json_escaped(text).any():
-        return quoted
-    special = pc.fill_null(pc.match_substring_regex(text, r'[\x00-\x1f"\\]'), False)
-    escaped = [json.dumps(value, ensure_ascii=False) for value in pc.filter(text, special).to_pylist()]
-    return pc.replace_with_mask(quoted, special, pa.array(escaped, type=pa.large_string()))
-
-
-def _json_escaped(text: pa.Array) -> np.ndarray:
-    """Whether each byte of a large_string array's values is one that JSON escapes (a quote, a backslash, a control
-    character: never part of a multi-byte UTF-8 character)."""
-    data = np.frombuffer(utf8_bytes(text), dtype=np.uint8)
-    return (data < 0x20) | (data == ord('"')) | (data == ord("\\"))
-
-
 def decode_rows(texts: pd.Series) -> pd.DataFrame:
-    """The rows encode_rows wrote, as pd.DataFrame([json.loads(text, object_hook=_decode) …]) gives them: one row
+    """Rows written as JSON texts, a Decimal as {"$decimal": "<str>"} and a date as {"$date": "<iso>"} (the
+    catalogue's listings before they were kept as columns), as pd.DataFrame([json.loads(text, object_hook=_decode)
+    …]) gives them: one row
     per text, columns in order of appearance, Decimal and date objects, str, int64 (float64 with NaN when
     missing), bool (object when missing). Parsed by Arrow; texts Arrow would read otherwise go through json."""
     if not len(texts):
@@ -172,16 +99,6 @@ def _decoded(column: pa.ChunkedArray) -> pd.Series:
     codes, uniques = pd.factorize(pc.struct_field(column, [0]).to_pandas())   # texts: "1.5" and "1.50" stay apart
     decimals = np.array([Decimal(u) for u in uniques] + [None], dtype=object)
     return pd.Series(decimals[codes], dtype=object)
-
-
-def _encode(value):
-    if isinstance(value, Decimal):
-        return {"$decimal": str(value)}
-    if isinstance(value, dt.date):
-        return {"$date": value.isoformat()}
-    if hasattr(value, "item"):                 # numpy scalars
-        return value.item()
-    raise TypeError(f"cannot encode {type(value).__name__}")
 
 
 def _decode(obj: dict):

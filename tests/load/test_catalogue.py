@@ -1,5 +1,6 @@
 """The published catalogue on SQLite and, when the local PostgreSQL is there, on PostgreSQL."""
 import datetime as dt
+from decimal import Decimal
 
 import pandas as pd
 import pyarrow as pa
@@ -185,7 +186,10 @@ OLD_TABLE = sa.Table(       # the table of a store made before catalogue parts
 
 
 def _old_rows(vendor: str, skus: list[str], day: dt.date, tag: str) -> list[dict]:
-    return [{"run_date": day, **row} for row in _lines(vendor, skus, tag).to_dict("records")]
+    """Rows of the old table: the listing as JSON, decimals and dates tagged."""
+    listing = '{{"fx_date": {{"$date": "2026-10-30"}}, "price_cny": {{"$decimal": "12.50"}}, "sku": "{}", "tag": "{}"}}'
+    return [{"run_date": day, **row, "listing": listing.format(row["sku"], tag)}
+            for row in _lines(vendor, skus, tag).to_dict("records")]
 
 
 def test_lines_of_a_store_made_before_parts_are_moved_into_parts(catalogue, monkeypatch):
@@ -203,8 +207,8 @@ def test_lines_of_a_store_made_before_parts_are_moved_into_parts(catalogue, monk
     assert _state(moved, D2) == {("v", "a"): ("live", "d1-a"), ("w", "a"): ("live", "d1-a"),
                                  ("w", "b"): ("live", "d1-b"), ("w", "c"): ("live", "d1-c")}
     assert _state(moved, D3) == {**_state(moved, D2), ("v", "b"): ("live", "d2-b"), ("w", "a"): ("live", "d2-a")}
-    keys = pd.DataFrame({"vendor_id": ["w"], "sku": ["c"]})
-    assert moved.listings_of(D3, keys)["listing"].tolist() == ['{"sku": "c", "tag": "d1"}']
+    listing = moved.listings_of(D3, pd.DataFrame({"vendor_id": ["w"], "sku": ["c"]})).iloc[0]
+    assert (listing["tag"], listing["price_cny"], listing["fx_date"]) == ("d1", Decimal("12.50"), dt.date(2026, 10, 30))
 
 
 def test_moving_old_lines_into_a_store_that_has_parts_too_loses_no_line(catalogue):
@@ -219,3 +223,23 @@ def test_moving_old_lines_into_a_store_that_has_parts_too_loses_no_line(catalogu
     assert _state(moved, D2) == {("v", "a"): ("live", "parts-a"), ("v", "b"): ("live", "old-b"),
                                  ("v", "c"): ("live", "old-c"), ("w", "a"): ("live", "old-a")}
     assert _state(moved, D3)[("v", "a")] == ("live", "parts-a")
+
+
+def test_a_listing_comes_back_with_its_columns_types(catalogue):
+    typed = _lines("v", ["a", "b"], "d1").drop(columns="listing").assign(
+        price_cny=[Decimal("12.50"), Decimal("0.10")], fx_date=[dt.date(2026, 10, 30), None],
+        stock=pd.array([3, None], dtype="Int64"), mapped=pd.array([True, False], dtype="boolean"))
+    catalogue.record(D1, typed, {"v"})
+    found = catalogue.listings_of(D2, pd.DataFrame({"vendor_id": ["v", "v"], "sku": ["a", "b"]}))
+    assert found["price_cny"].tolist() == [Decimal("12.50"), Decimal("0.10")]
+    assert found["fx_date"].tolist() == [dt.date(2026, 10, 30), None]
+    assert found["stock"].tolist() == [3, pd.NA] and str(found["stock"].dtype) == "Int64"
+    assert found["mapped"].tolist() == [True, False]
+
+
+def test_lines_recorded_without_a_later_column_have_it_missing(catalogue):
+    catalogue.record(D1, _lines("v", ["a"], "d1"), {"v"})
+    catalogue.record(D2, _lines("v", ["b"], "d2").assign(tag="new"), {"v"})
+    found = catalogue.listings_of(D3, pd.DataFrame({"vendor_id": ["v", "v"], "sku": ["a", "b"]}))
+    assert found["listing"].tolist() == ['{"sku": "a", "tag": "d1"}', '{"sku": "b", "tag": "d2"}']
+    assert found["tag"].isna().tolist() == [True, False] and found["tag"].iloc[1] == "new"
