@@ -55,6 +55,7 @@ HELPER_SUFFIXES = ("__raw", "__error", "__detail")
 NAMED_WARNINGS = 20
 CHUNK_ROWS = 50_000          # listings hashed, compared and written at a time
 CATALOGUE_COLUMNS = ["vendor_id", "sku", "status", "listing_hash"]
+FILE_THREADS = 3             # feed files written at once: Arrow's writers, copying and hashing leave the GIL
 
 
 @dataclass
@@ -287,15 +288,16 @@ def _write_feed_files(folder: FeedFolder, run: RunOutputs, feed_parts: list[dict
             for chunk in chunks:
                 work_area.copy_into(f"{chunk}/feed.csv.part", fh, opts)
 
-    folder.write(TMALL_CSV, write_csv, rows=tally.feed_rows)
-    folder.write(TMALL_PARQUET, _parquet_streamer([f"{c}/feed.arrow" for c in chunks], opts,
-                                                  listings_arrow_table(_no_listings()).schema),
-                 rows=tally.feed_rows)
-    folder.write(REJECTS, utf8_csv(rejects[REJECT_COLUMNS]), rows=len(rejects))
-    folder.write(PENDING_CSV, pending_csv_bytes(run.pending), rows=len(run.pending))
     validated = [uri for p in feed_parts for uri in p["validated"]]
-    folder.write(VALIDATED, _parquet_streamer(validated, opts, _unified_schema(validated, opts), _without_helpers),
-                 rows=sum(p["rows"] for p in feed_parts))
+    folder.write_all([
+        (TMALL_CSV, write_csv, tally.feed_rows),
+        (TMALL_PARQUET, _parquet_streamer([f"{c}/feed.arrow" for c in chunks], opts,
+                                          listings_arrow_table(_no_listings()).schema), tally.feed_rows),
+        (REJECTS, utf8_csv(rejects[REJECT_COLUMNS]), len(rejects)),
+        (PENDING_CSV, pending_csv_bytes(run.pending), len(run.pending)),
+        (VALIDATED, _parquet_streamer(validated, opts, _unified_schema(validated, opts), _without_helpers),
+         sum(p["rows"] for p in feed_parts)),
+    ], threads=FILE_THREADS)
 
 
 def _parquet_streamer(uris: list[str], opts: dict, schema: pa.Schema,

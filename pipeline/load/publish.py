@@ -13,6 +13,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,9 +66,26 @@ class FeedFolder:
 
     def write(self, name: str, payload: bytes | Callable[[str], None], rows: int | None = None) -> WrittenFile:
         """Write one file: `payload` is its bytes, or a function that writes to a path it is given."""
-        target = f"{self.staging}/{name}"
-        if not self.local and not self.written and name != MANIFEST:
+        return self.write_all([(name, payload, rows)])[0]
+
+    def write_all(self, files: list[tuple[str, bytes | Callable[[str], None], int | None]], threads: int = 1
+                  ) -> list[WrittenFile]:
+        """write() of each (name, payload, rows), up to `threads` at once (Arrow's writers, copying and hashing
+        leave Python's lock to the others); the files are listed in the order given."""
+        if not self.local and not self.written and any(name != MANIFEST for name, _, _ in files):
             self._withdraw_manifest()
+        if threads > 1 and len(files) > 1:
+            if not self.local:
+                self._scratch()                 # made once, before the threads share it
+            with ThreadPoolExecutor(min(threads, len(files)), thread_name_prefix="feed-file") as pool:
+                done = list(pool.map(lambda file: self._write_file(*file), files))
+        else:
+            done = [self._write_file(*file) for file in files]
+        self.written += [file for file in done if file.name != MANIFEST]
+        return done
+
+    def _write_file(self, name: str, payload: bytes | Callable[[str], None], rows: int | None) -> WrittenFile:
+        target = f"{self.staging}/{name}"
         if callable(payload):
             if self.local:
                 payload(target)
@@ -80,10 +98,7 @@ class FeedFolder:
             with self.fs.open(target, "wb") as fh:
                 fh.write(payload)
         digest = hashlib.sha256(payload).hexdigest() if isinstance(payload, bytes) else self._sha256_of(target)
-        done = WrittenFile(name, digest, rows)
-        if name != MANIFEST:
-            self.written.append(done)
-        return done
+        return WrittenFile(name, digest, rows)
 
     def _sha256_of(self, path: str) -> str:
         """sha256 of a written file, read back a block at a time."""

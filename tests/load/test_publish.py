@@ -48,6 +48,22 @@ def test_written_files_record_their_sha256(tmp_path):
     assert folder.written == [written]
 
 
+@pytest.mark.parametrize("url", ["local", "memory://feeds-threads"])
+def test_files_written_at_once_are_listed_in_the_order_given(tmp_path, url):
+    import hashlib
+    import time
+
+    def slow(path: str) -> None:                # finishes last though given first
+        time.sleep(0.2)
+        Path(path).write_bytes(b"slow")
+
+    folder = FeedFolder(str(tmp_path) if url == "local" else url, "2026-11-20")
+    done = folder.write_all([("slow.csv", slow, 1), ("fast.csv", b"fast", 2), ("empty.csv", b"", 0)], threads=3)
+    assert [f.name for f in folder.written] == ["slow.csv", "fast.csv", "empty.csv"] and folder.written == done
+    assert [f.sha256 for f in done] == [hashlib.sha256(data).hexdigest() for data in (b"slow", b"fast", b"")]
+    assert [f.rows for f in done] == [1, 2, 0]
+
+
 def test_object_store_writes_manifest_last(tmp_path):
     import fsspec
 
