@@ -1,16 +1,19 @@
 """Work spread over spawned processes, for steps that handle many vendors or files independently."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 
-def in_processes(workers: int, work: Callable, *arguments: list) -> list:
+def in_processes(workers: int, work: Callable, *arguments: list, costs: Sequence[float] | None = None) -> list:
     """`work` applied to each tuple of `arguments` (like map), in `workers` spawned processes when more than one
-    and there is more than one item; results in the items' order. `work` must be a module-level function."""
-    return list(each_in_processes(workers, work, *arguments))
+    and there is more than one item; results in the items' order. `work` must be a module-level function.
+    Given `costs` (one per item, e.g. its rows), the costliest items start first, so that no long one is left to
+    run alone at the end."""
+    return list(each_in_processes(workers, work, *arguments, costs=costs))
 
 
-def each_in_processes(workers: int, work: Callable, *arguments: list) -> Iterator:
+def each_in_processes(workers: int, work: Callable, *arguments: list, costs: Sequence[float] | None = None
+                      ) -> Iterator:
     """in_processes, each result as soon as it and those before it are done."""
     if workers <= 1 or len(arguments[0]) <= 1:
         yield from map(work, *arguments)
@@ -18,5 +21,13 @@ def each_in_processes(workers: int, work: Callable, *arguments: list) -> Iterato
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(min(workers, len(arguments[0])), mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield from pool.map(work, *arguments)
+    items = list(zip(*arguments, strict=True))
+    with ProcessPoolExecutor(min(workers, len(items)), mp_context=multiprocessing.get_context("spawn")) as pool:
+        started = {n: pool.submit(work, *items[n]) for n in start_order(len(items), costs)}
+        for n in range(len(items)):
+            yield started[n].result()
+
+
+def start_order(count: int, costs: Sequence[float] | None) -> list[int]:
+    """Positions of `count` items, costliest first (equal costs, and no costs, in the items' order)."""
+    return sorted(range(count), key=lambda n: -costs[n]) if costs is not None else list(range(count))

@@ -68,7 +68,8 @@ def _extract_all(ctx: RunContext, files: list[dict], on_file: Callable[[dict], N
     those a delta run reuses from the cache here; the URIs come back in the files' order, each reported to `on_file`
     as it arrives."""
     to_read = [file for file in files if not file.get("cached")]
-    read = each_in_processes(ctx.workers, extract_file, [ctx] * len(to_read), to_read)
+    read = each_in_processes(ctx.workers, extract_file, [ctx] * len(to_read), to_read,
+                             costs=[file.get("size") or 0 for file in to_read])
     uris = [_extracted(extract_file(ctx, file) if file.get("cached") else next(read), file, on_file)
             for file in files]
     read.close()                                    # the processes end here

@@ -198,14 +198,15 @@ def localize_rows(ctx: RunContext, file_uris: list[str], translator=None) -> str
                itertools.groupby(sorted(read, key=lambda u: records[u]["vendor_id"]),
                                  key=lambda u: records[u]["vendor_id"])]
     if translator is None and ctx.translator == "none":
-        done = in_processes(ctx.workers, _localize_vendor, [ctx] * len(vendors), *zip(*vendors, strict=True)
+        done = in_processes(ctx.workers, _localize_vendor, [ctx] * len(vendors), *zip(*vendors, strict=True),
+                            costs=[sum(rec.get("rows_valid") or 0 for _, rec in files) for _, files in vendors]
                             ) if vendors else []
     else:
         translator = translator if translator is not None else make_translator(ctx.translator)
         done = [_localize_vendor(ctx, vendor, files, translator) for vendor, files in vendors]
     parts, totals = [], Counter()
     for (vendor, _files), (vendor_parts, stats) in zip(vendors, done, strict=True):
-        parts += [{"vendor_id": vendor, "rows": part} for part in vendor_parts]
+        parts += [{"vendor_id": vendor, "rows": part, "row_count": rows} for part, rows in vendor_parts]
         totals.update(stats)
     if translator is not None:     # its counters run over the whole run, not per vendor
         totals["mt_calls"], totals["mt_chars"] = translator.calls, translator.chars_sent
@@ -234,9 +235,9 @@ def _segment_counts(ctx: RunContext, part_uris: list[str]) -> dict[str, int]:
 
 
 def _localize_vendor(ctx: RunContext, vendor: str, files: list[tuple[str, dict]], translator=None
-                     ) -> tuple[list[str], Counter]:
+                     ) -> tuple[list[tuple[str, int]], Counter]:
     """Localise one vendor's valid rows, newest file first per SKU, in SKU order about `ctx.chunk_rows` rows at a
-    time; returns the URIs of its parts (at least one) and the summed counters."""
+    time; returns the URIs of its parts (at least one) with their rows, and the summed counters."""
     import pandas as pd
 
     from pipeline.load import work_area
@@ -258,10 +259,10 @@ def _localize_vendor(ctx: RunContext, vendor: str, files: list[tuple[str, dict]]
     for n, rows in enumerate(chunks):
         uri = f"{base}/{n:05d}"
         totals.update(_localize_chunk(rows, memory, translator, uri, opts))
-        uris.append(uri)
+        uris.append((uri, len(rows)))
     if not uris:                        # a vendor without a valid row still has one (empty) part
-        uris.append(f"{base}/00000")
-        _localize_chunk(pd.DataFrame(), memory, translator, uris[0], opts)
+        uris.append((f"{base}/00000", 0))
+        _localize_chunk(pd.DataFrame(), memory, translator, uris[0][0], opts)
     return uris, totals
 
 
@@ -332,7 +333,8 @@ def price_and_map(ctx: RunContext, localized_uri: str, rates_uri: str) -> str:
     opts = ctx.storage_options
     rates = work_area.read_json(rates_uri, opts)
     parts = work_area.read_json(f"{localized_uri}/parts.json", opts)
-    parts = in_processes(ctx.workers, _price_part, [ctx] * len(parts), [rates] * len(parts), parts)
+    parts = in_processes(ctx.workers, _price_part, [ctx] * len(parts), [rates] * len(parts), parts,
+                         costs=[part.get("row_count", 0) for part in parts])
     uri = f"{ctx.work}/listings"
     work_area.write_json(f"{uri}/parts.json", parts, opts)
     return uri
@@ -379,8 +381,9 @@ def publish_feed(ctx: RunContext, file_uris: list[str], localized_uri: str, list
     timings = work_area.sum_json_numbers(f"{ctx.work}/timings", opts)
     folder = FeedFolder(ctx.out, ctx.run_date, opts)
     store = StateStore.open(ctx.state)
-    vendor_parts = [outputs.VendorPart(vendor, [(f"{p['rows']}/rows.arrow", p["listings"]) for p in chunks])
-                    for vendor, chunks in itertools.groupby(parts, key=lambda p: p["vendor_id"])]
+    by_vendor = [(vendor, list(chunks)) for vendor, chunks in itertools.groupby(parts, key=lambda p: p["vendor_id"])]
+    vendor_parts = [outputs.VendorPart(vendor, [(f"{p['rows']}/rows.arrow", p["listings"]) for p in chunks],
+                                       sum(p.get("row_count", 0) for p in chunks)) for vendor, chunks in by_vendor]
     run = outputs.RunOutputs(ctx.date, ctx.mode, records, rejects, pending, stats, vendor_parts, eur, ctx.work, opts,
                              timings, started, ctx.state, ctx.workers, chunk_rows=ctx.chunk_rows)
     manifest = outputs.publish(folder, run, Catalogue(store.engine))

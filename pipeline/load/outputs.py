@@ -65,6 +65,7 @@ class VendorPart:
 
     vendor_id: str
     chunks: list[tuple[str, str | None]]
+    rows: int = 0                       # how many rows the chunks hold, as a measure of the work they make
 
 
 @dataclass
@@ -179,7 +180,7 @@ def _vendor_feeds(jobs: list[tuple], run: RunOutputs, vendors_read: set[str], ca
         return [_vendor_feed(*job, vendors_read, catalogue, tally, run) for job in jobs], tally
     slim = dataclasses.replace(run, records=[], rejects=run.rejects.iloc[:0], pending=run.pending.iloc[:0], parts=[])
     done = in_processes(run.workers, _vendor_feed_alone, *zip(*jobs, strict=True), [slim] * len(jobs),
-                        [vendors_read] * len(jobs))
+                        [vendors_read] * len(jobs), costs=[part.rows for part, _, _ in jobs])
     tally = Tally()
     for _, vendor_tally in done:
         tally.merge(vendor_tally)
