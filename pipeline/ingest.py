@@ -100,12 +100,12 @@ def _rows_of_sheet(sheet: Sheet, file: IntakeFile, profile: VendorProfile, run_d
 
 
 def _sku_chunks(text: pd.DataFrame, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
-    """The rows as they are when they make one chunk, else in SKU order (the SKU as its parser trims it, the key
-    uniqueness is checked on; missing ones last) cut into pieces of about `chunk_rows` rows where the SKU
-    changes. GX costs the same on each call whatever its size, so a piece may reach 1.5 × `chunk_rows` (50,010
-    rows stay one)."""
+    """The rows in SKU order (the SKU as its parser trims it, the key uniqueness is checked on; missing ones last)
+    cut into pieces of about `chunk_rows` rows where the SKU changes. GX costs the same on each call whatever its
+    size, so a piece may reach 1.5 × `chunk_rows` (50,010 rows stay one). Rows without a SKU column stay as they
+    are (they are all rejected)."""
     pieces = max(1, round(len(text) / chunk_rows)) if chunk_rows else 1
-    if "sku" not in text or pieces == 1:
+    if "sku" not in text:
         yield text
         return
     key = arrow_text(trim_text(text["sku"]))

@@ -158,9 +158,8 @@ def _ingest(ctx: RunContext, intake_file, uri: str) -> str:
 
     result = ingest_file(ctx.intake, intake_file, ctx.date, RunSettings(ctx.min_shelf_life_days),
                          ctx.storage_options, chunk_rows=ctx.chunk_rows, emit=keep)
-    # a file handed on in several chunks comes in SKU order, each SKU once (process_file): so are its parts
-    work_area.write_json(f"{uri}/valid.json", {"parts": parts, "in_sku_order": len(parts) > 1},
-                         ctx.storage_options)
+    # a file handed on chunk by chunk comes in SKU order, each SKU once (process_file): so are its parts
+    work_area.write_json(f"{uri}/valid.json", {"parts": parts, "in_sku_order": True}, ctx.storage_options)
     work_area.write_frame(f"{uri}/rejects.arrow", result.rejects, ctx.storage_options)
     work_area.write_json(f"{uri}/record.json", result.record, ctx.storage_options)
     rec = result.record

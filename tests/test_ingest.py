@@ -53,5 +53,6 @@ def test_a_skus_rows_stay_in_one_chunk_however_it_is_padded():
     text = pd.DataFrame({"sku": ["b", " a", "c", "a", None, "b", "d"], "source_row": range(2, 9)})
     chunks = [chunk["source_row"].tolist() for chunk in _sku_chunks(text, 1)]
     assert chunks == [[3, 5], [2, 7], [4], [8], [6]]
-    assert [chunk["source_row"].tolist() for chunk in _sku_chunks(text, 5)] == [list(range(2, 9))]   # as they are
+    assert [chunk["source_row"].tolist() for chunk in _sku_chunks(text, 5)] == [[3, 5, 2, 7, 4, 8, 6]]  # one, sorted
+    assert [chunk["source_row"].tolist() for chunk in _sku_chunks(text.drop(columns="sku"), 1)] == [list(range(2, 9))]
     assert [len(chunk) for chunk in _sku_chunks(text, 3)] == [4, 3]
