@@ -1,8 +1,9 @@
 """Tmall category id and product class of each product, from its vendor category and title.
 
 Matching is described in config/categories.yaml: keywords in the category, then in the title, then a
-shop-section name in the category; the first rule in the file's order wins within each step. Texts are
-compared once per distinct (category, title) pair, keywords as whole words after `match_text`.
+shop-section name in the category; the first rule in the file's order wins within each step. Each distinct
+category is compared once, and each distinct title once when its category names no keyword; keywords as whole words
+after `match_text`.
 """
 from __future__ import annotations
 
@@ -40,10 +41,7 @@ def classify(frame: pd.DataFrame, rules: dict[str, Any]) -> pd.DataFrame:
     """
     keys = pd.DataFrame({name: _grouping_text(frame[name] if name in frame else pd.Series(pd.NA, index=frame.index))
                          for name in ("category", "title")})
-    positions = keys.groupby(["category", "title"], sort=False).ngroup().to_numpy()
-    _, first = np.unique(positions, return_index=True)         # groups are numbered in first-seen order
-    distinct = keys.iloc[first].reset_index(drop=True)
-    rule_of_row = _matching_rule(distinct["category"], distinct["title"], rules["rules"])[positions]
+    rule_of_row = _matching_rule(keys["category"], keys["title"], rules["rules"])
 
     mapped = rule_of_row >= 0
     cids = np.array([r["category_id"] for r in rules["rules"]] + [0], dtype="int64")
@@ -66,18 +64,29 @@ def _grouping_text(s: pd.Series) -> pd.Series:
 
 def _matching_rule(category: pd.Series, title: pd.Series, rules: list[dict[str, Any]]) -> np.ndarray:
     """Per position, the index of the winning rule, or -1 when none (-1 picks the "unmapped" entry that
-    `classify` appends to its lookup arrays)."""
-    category_text = match_text(category)
-    title_text = match_text(title)
+    `classify` appends to its lookup arrays). Each step reads the distinct texts it needs: the categories' for
+    the first and last steps, and the titles only of the positions no category keyword matched."""
     sections = [_words_pattern(r.get("sections", [])) for r in rules]
     keywords = [_words_pattern(r["keywords"]) for r in rules]
     all_sections = "|".join(p for p in sections if p)
+    codes, categories = pd.factorize(category)
+    category_text = match_text(pd.Series(categories, dtype=object))
     product_words = (category_text.str.replace(all_sections, " ", regex=True) if all_sections
                      else category_text)
-    steps = [(product_words, keywords), (title_text, keywords), (category_text, sections)]
-    conditions = [_contains(text, pattern) for text, patterns in steps for pattern in patterns]
-    choices = [index for _ in steps for index in range(len(rules))]
-    return np.select(conditions, choices, default=-1) if conditions else np.full(len(category), -1)
+    by_keyword, by_section = _first_match(product_words, keywords), _first_match(category_text, sections)
+    rule = by_keyword[codes] if len(categories) else np.full(len(category), -1)
+    unmatched = np.flatnonzero(rule < 0)
+    if len(unmatched):
+        title_codes, titles = pd.factorize(title.iloc[unmatched])
+        by_title = _first_match(match_text(pd.Series(titles, dtype=object)), keywords)[title_codes]
+        rule[unmatched] = np.where(by_title >= 0, by_title, by_section[codes[unmatched]])
+    return rule
+
+
+def _first_match(texts: pd.Series, patterns: list[str]) -> np.ndarray:
+    """Per text, the index of the first pattern it contains, or -1."""
+    conditions = [_contains(texts, pattern) for pattern in patterns]
+    return np.select(conditions, list(range(len(patterns))), default=-1) if conditions else np.full(len(texts), -1)
 
 
 def _words_pattern(words: list[str]) -> str:

@@ -60,6 +60,14 @@ def test_a_section_name_gives_way_to_a_title_naming_the_product():
     assert out["category_id"].tolist() == [50013061, 50016091]
 
 
+def test_rows_matched_at_different_steps_each_get_their_own_rule():
+    titles = ["Coffret Provence", "Fruits confits d’Apt", "Navettes", "Coffret gourmand de Provence", "Lavender soap",
+              "Coffret Provence"]
+    categories = ["Savons", CANDY_AND_CHOCOLATE, "Bakery > Cookies", CANDY_AND_CHOCOLATE, pd.NA, "Bakery > Cookies"]
+    out = _classify(titles, categories)
+    assert out["category_id"].tolist() == [50012482, 50013061, 0, 50016091, 50012482, 0]
+
+
 def test_unmapped_product_gets_cid_0_and_class_other():
     out = _classify(["Navettes à la fleur d’oranger"], ["Bakery > Cookies"])
     assert out.loc[0, "category_id"] == 0
