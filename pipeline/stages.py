@@ -14,7 +14,7 @@ import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from pipeline.config import RunSettings
@@ -158,8 +158,8 @@ def _ingest(ctx: RunContext, intake_file, uri: str) -> str:
 
     result = ingest_file(ctx.intake, intake_file, ctx.date, RunSettings(ctx.min_shelf_life_days),
                          ctx.storage_options, chunk_rows=ctx.chunk_rows, emit=keep)
-    # a file handed on chunk by chunk comes in SKU order, each SKU once (process_file): so are its parts
-    work_area.write_json(f"{uri}/valid.json", {"parts": parts, "in_sku_order": True}, ctx.storage_options)
+    # a file is handed on chunk by chunk in SKU order, each SKU once (process_file): so are its parts
+    work_area.write_json(f"{uri}/valid.json", {"parts": parts}, ctx.storage_options)
     work_area.write_frame(f"{uri}/rejects.arrow", result.rejects, ctx.storage_options)
     work_area.write_json(f"{uri}/record.json", result.record, ctx.storage_options)
     rec = result.record
@@ -242,18 +242,17 @@ def _localize_vendor(ctx: RunContext, vendor: str, files: list[tuple[str, dict]]
     from pipeline.load import work_area
     from pipeline.load.state import StateStore
     from pipeline.load.translation_memory import TranslationMemory
-    from pipeline.transform.rejects import empty_rejects
+    from pipeline.transform.rejects import concat_rejects
 
     memory = TranslationMemory(StateStore.open(ctx.state).engine)
     opts = ctx.storage_options
-    valid = [work_area.read_json(f"{file_uri}/valid.json", opts) for file_uri, _ in files]
-    valid_parts = [uri for file in valid for uri in file["parts"]]
+    parts = [work_area.read_json(f"{file_uri}/valid.json", opts)["parts"] for file_uri, _ in files]
     base = f"{ctx.work}/localized/{work_area.short_id(vendor)}"
-    if len(valid) == 1 and valid[0]["in_sku_order"]:          # one file: its parts are the chunks
-        chunks, superseded = (work_area.read_frame(uri, opts) for uri in valid_parts), empty_rejects()
+    superseded: list[pd.DataFrame] = []
+    if len(parts) == 1:                                 # one file: its parts are the chunks
+        chunks = (work_area.read_frame(uri, opts) for uri in parts[0])
     else:
-        chunks, superseded = _newest_rows_in_chunks(ctx, valid_parts, [record for _, record in files])
-    work_area.write_frame(f"{base}/superseded.arrow", superseded, opts)
+        chunks = _newest_rows_in_chunks(ctx, parts, [record for _, record in files], superseded)
     uris, totals = [], Counter()
     for n, rows in enumerate(chunks):
         uri = f"{base}/{n:05d}"
@@ -262,26 +261,33 @@ def _localize_vendor(ctx: RunContext, vendor: str, files: list[tuple[str, dict]]
     if not uris:                        # a vendor without a valid row still has one (empty) part
         uris.append((f"{base}/00000", 0))
         _localize_chunk(pd.DataFrame(), memory, translator, uris[0][0], opts)
+    work_area.write_frame(f"{base}/superseded.arrow", concat_rejects(superseded), opts)
     return uris, totals
 
 
-def _newest_rows_in_chunks(ctx: RunContext, part_uris: list[str], records: list[dict]) -> tuple:
-    """Every part of a vendor's files read at once, the newest file winning per SKU, sorted by SKU and cut into
-    chunks of `ctx.chunk_rows`; and the superseded rows' rejects."""
+def _newest_rows_in_chunks(ctx: RunContext, parts: list[list[str]], records: list[dict],
+                           superseded: list) -> Iterator:
+    """The valid rows of a vendor's files (`parts` of each, in SKU order), the newest file winning per SKU, in SKU
+    order and cut into chunks of `ctx.chunk_rows`, read a part of each file at a time; the superseded rows'
+    rejects are added to `superseded` as they are found."""
     import pandas as pd
 
     from pipeline.load import work_area
-    from pipeline.transform.supersede import newest_wins
+    from pipeline.transform.supersede import newest_in_sku_order
 
-    frames = [frame for frame in (work_area.read_frame(uri, ctx.storage_options) for uri in part_uris)
-              if not frame.empty]
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    del frames
     ranked = sorted(records, key=lambda r: (r.get("modified") or "", r["path"]))
-    rows, superseded = newest_wins(rows, {r["path"]: n for n, r in enumerate(ranked)})
-    if not rows.empty:
-        rows = rows.sort_values(["sku", "source_file", "source_row"], kind="stable").reset_index(drop=True)
-    return [rows.iloc[start:start + ctx.chunk_rows] for start in range(0, len(rows), ctx.chunk_rows)], superseded
+    files = [(work_area.read_frame(uri, ctx.storage_options) for uri in uris) for uris in parts]
+    held, count = [], 0
+    for rows, found in newest_in_sku_order(files, {r["path"]: n for n, r in enumerate(ranked)}):
+        superseded.append(found)
+        held.append(rows)
+        count += len(rows)
+        while count >= ctx.chunk_rows:
+            joined = pd.concat(held, ignore_index=True)
+            yield joined.iloc[:ctx.chunk_rows]
+            held, count = [joined.iloc[ctx.chunk_rows:]], len(joined) - ctx.chunk_rows
+    if count:
+        yield pd.concat(held, ignore_index=True)
 
 
 def _localize_chunk(rows, memory, translator, uri: str, opts: dict) -> dict:

@@ -171,3 +171,29 @@ def test_a_delta_in_two_processes_reads_changed_files_there_and_reuses_the_other
     assert sum(s == "skipped" for s in statuses.values()) >= 2      # vendors with nothing pending
     assert {k: v for k, v in two.manifest.items() if k != "stage_seconds"} == \
         {k: v for k, v in one.manifest.items() if k != "stage_seconds"}
+
+
+def test_a_vendor_with_several_files_gives_the_same_feed_read_a_few_rows_at_a_time(tmp_path):
+    import os
+
+    import pyarrow.parquet as pq
+
+    vendor = tmp_path / "intake" / "savonnerie"
+    vendor.mkdir(parents=True)
+    sheets = {"tarifs.csv": [f"S{n}" for n in range(1, 9)], "mise-a-jour.csv": ["S2", "S5", "S9"],
+              "correction.csv": ["S5", "S0", "S8"]}
+    for age, (name, skus) in enumerate(sheets.items()):
+        lines = [f"{sku},Savon de Marseille,{4 + age}.00,EUR" for sku in skus]
+        (vendor / name).write_text("\n".join(["sku,title,price,currency", *lines, ""]), encoding="utf-8")
+        os.utime(vendor / name, (1_700_000_000 + age, 1_700_000_000 + age))
+    state = str(tmp_path / "state.db")
+    whole = run(str(tmp_path / "intake"), str(tmp_path / "whole"), state, dt.date(2026, 10, 31))
+    chunked = run(str(tmp_path / "intake"), str(tmp_path / "chunked"), state, dt.date(2026, 10, 31), chunk_rows=2)
+    feed = pq.read_table(Path(whole.folder) / "tmall_upload.parquet").to_pandas().set_index("sku")
+    assert sorted(feed.index) == ["S0", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9"]
+    assert (feed.loc["S5", "source_price"], feed.loc["S2", "source_price"]) == (6, 5)   # the newest file wins
+    assert whole.manifest["rows_rejected"] == 4                     # S2, S5 twice, S8: superseded
+    for name in ("tmall_upload.csv", "rejects.csv"):
+        assert (Path(chunked.folder) / name).read_bytes() == (Path(whole.folder) / name).read_bytes()
+    for name in ("tmall_upload.parquet", "validated_products.parquet"):
+        assert pq.read_table(Path(chunked.folder) / name).equals(pq.read_table(Path(whole.folder) / name))
