@@ -74,11 +74,11 @@ class Catalogue:
     def record(self, run_date: dt.date, changes: pd.DataFrame | pa.Table, vendors: set[str]) -> None:
         """Replace what `run_date` recorded for `vendors` (those whose files the run read) with `changes`
         (COLUMNS, then the listing's own columns, kept with their types), in one transaction; runs over other
-        intakes sharing the store keep their lines, and a line of a
-        vendor not in `vendors` replaces only that product's line of the date. Of a key given twice, its last line
-        counts. Vendors are written in order, each starting with its part 0, which serves as the lock of the
-        vendor's date: two writers of the same date (a manual rerun beside a scheduled one) take turns per vendor,
-        neither deadlocks, and the last to commit wins."""
+        intakes sharing the store keep their lines, and a line of a vendor not in `vendors` replaces only that
+        product's line of the date. Of a key given twice, its last line counts. Vendors are written in order, each
+        starting with its part 0, which serves as the lock of the vendor's date: two writers of the same date (a
+        manual rerun beside a scheduled one) take turns per vendor, neither deadlocks, and the last to commit
+        wins."""
         with self.engine.begin() as conn:
             _replace_lines(conn, run_date, changes, vendors)
 
