@@ -58,7 +58,7 @@ def process_file(file: IntakeFile, profile: VendorProfile, run_date: dt.date, se
         record["sha256"] = sha256_hex(data)
         sheet = read_sheet(data, file.path, profile,
                            header_score=functools.partial(known_header_score, also_known=tuple(profile.columns)))
-        del data                                        # the file's bytes, no longer needed while its rows are
+        del data                                        # the file's bytes: its sheet holds what is needed
         record.update(format=sheet.format, encoding=sheet.encoding, rows_raw=sheet.raw_rows)
         result = _rows_of_sheet(sheet, file, profile, run_date, settings, record, chunk_rows, emit)
     except UnreadableSheet as exc:

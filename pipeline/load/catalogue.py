@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from pipeline.load.state import metadata
-from pipeline.load.work_area import to_frame, to_table
+from pipeline.load.work_area import ipc_buffer, ipc_table, to_frame, to_table
 from pipeline.transform.arrow_text import STR, arrow_text
 from pipeline.transform.delta import decode_rows
 
@@ -170,10 +170,7 @@ def _put_part(conn: sa.Connection, run_date: dt.date, vendor: str, part: int, li
 
 
 def _ipc_file(lines: pa.Table) -> bytes:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, lines.schema, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
-        writer.write_table(lines)
-    return sink.getvalue().to_pybytes()
+    return ipc_buffer(lines).to_pybytes()
 
 
 def _stored_lines(conn: sa.Connection, run_date: dt.date, vendor: str) -> pa.Table:
@@ -186,11 +183,7 @@ def _stored_lines(conn: sa.Connection, run_date: dt.date, vendor: str) -> pa.Tab
 
 def _decoded(blob: bytes, fields: list[str] | None) -> pa.Table:
     """The `fields` of a part's lines (all when None), the other columns not decoded."""
-    if fields is None:
-        return pa.ipc.open_file(pa.py_buffer(blob)).read_all()
-    schema = pa.ipc.open_file(pa.py_buffer(blob)).schema          # reads the footer only
-    options = pa.ipc.IpcReadOptions(included_fields=[schema.get_field_index(name) for name in fields])
-    return pa.ipc.open_file(pa.py_buffer(blob), options=options).read_all()
+    return ipc_table(pa.py_buffer(blob), fields)
 
 
 def _concat(tables: list[pa.Table]) -> pa.Table:

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.transform.arrow_text import arrow_text, buffers, folded, joined_rows, large, utf8_bytes
+from pipeline.transform.arrow_text import arrow_text, buffers, folded, holds_any, joined_rows, large, utf8_bytes
 from pipeline.transform.localize import PENDING_COLUMNS
 from pipeline.transform.spreadsheet_safety import DANGEROUS_PREFIXES, PLAIN_NUMBER, neutralise_frame
 from pipeline.transform.taobao_rows import sorted_positions
@@ -112,7 +112,7 @@ def taobao_csv_lines(rows: pd.DataFrame, profile: dict[str, Any], chunk_rows: in
     for n, column in enumerate(profile["columns"] if len(rows) else []):
         cells = _neutralised(pc.fill_null(arrow_text(rows[column["en"]]), ""))
         quote = '"' if column["kind"] == "text" else ""
-        if quote and _holds(cells, b'"'):
+        if quote and holds_any(cells, b'"'):
             cells = pc.replace_substring(cells, '"', '""')
         pieces += [("" if n == 0 else file["delimiter"]) + quote, cells, quote]
     pieces = folded([*pieces, file["line_terminator"]])
@@ -166,11 +166,6 @@ def _starts_like_formula(cells: pa.Array) -> np.ndarray:
     filled = offsets[1:] > offsets[:-1]
     first[filled] = data[offsets[:-1][filled]]
     return np.isin(first, FORMULA_BYTES)
-
-
-def _holds(cells: pa.Array, byte: bytes) -> bool:
-    offsets, data = buffers(cells)
-    return bool(len(data) and (data[offsets[0]:offsets[-1]] == ord(byte)).any())
 
 
 def listings_arrow_table(listings: pd.DataFrame) -> pa.Table:

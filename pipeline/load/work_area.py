@@ -100,18 +100,35 @@ def _objects_per_distinct(column: pa.ChunkedArray) -> np.ndarray:
 
 
 def write_table(uri: str, table: pa.Table, storage_options: dict | None = None) -> str:
-    sink = pa.BufferOutputStream()          # Arrow's own buffer: no Python object for Arrow's threads to release
-    with pa.ipc.new_file(sink, table.schema, options=_IPC_OPTIONS) as writer:
-        writer.write_table(table)
-    _write_bytes(uri, memoryview(sink.getvalue()), storage_options)
+    _write_bytes(uri, memoryview(ipc_buffer(table)), storage_options)
     return uri
 
 
+def ipc_buffer(table: pa.Table) -> pa.Buffer:
+    """The table as an Arrow IPC file, LZ4-compressed, in Arrow's own buffer (no Python object for Arrow's threads
+    to release)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema, options=_IPC_OPTIONS) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
 def read_table(uri: str, storage_options: dict | None = None, columns: list[str] | None = None) -> pa.Table:
-    """A work-area table, or only its `columns` (the file is read whole either way)."""
-    with pa.ipc.open_file(_arrow_source(uri, storage_options)) as reader:
-        table = reader.read_all()
-    return table if columns is None else table.select(columns)
+    """A work-area table, or only its `columns`."""
+    return ipc_table(_arrow_source(uri, storage_options), columns)
+
+
+def ipc_table(source: pa.NativeFile | pa.Buffer, columns: list[str] | None = None) -> pa.Table:
+    """The table of an Arrow IPC file, or only its `columns` (the others are not decoded)."""
+    if columns is None:
+        with pa.ipc.open_file(source) as reader:
+            return reader.read_all()
+    with pa.ipc.open_file(source) as reader:               # the footer only
+        fields = [reader.schema.get_field_index(name) for name in columns]
+    if isinstance(source, pa.NativeFile):
+        source.seek(0)
+    with pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=fields)) as reader:
+        return reader.read_all().select(columns)
 
 
 def read_schema(uri: str, storage_options: dict | None = None) -> pa.Schema:

@@ -37,6 +37,13 @@ def buffers(cells: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return offsets, np.frombuffer(cells.buffers()[2] or b"", dtype=np.uint8)
 
 
+def holds_any(cells: pa.Array, chars: bytes) -> bool:
+    """Whether any value of a large_string array holds one of the single-byte (ASCII) `chars`, read from its
+    UTF-8 bytes."""
+    data = np.frombuffer(utf8_bytes(cells), dtype=np.uint8)
+    return bool(np.isin(data, np.frombuffer(chars, dtype=np.uint8)).any())
+
+
 def utf8_bytes(cells: pa.Array) -> memoryview:
     """The bytes of all values of a large_string (UTF-8) or large_binary array one after the other, without copying
     them."""

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.transform.arrow_text import STR, arrow_text, buffers, large
+from pipeline.transform.arrow_text import STR, arrow_text, holds_any, large
 
 CENT = Decimal("0.01")
 CONTROL = r"[\t\r\n]"
@@ -63,17 +63,10 @@ def _in_order(values: pa.Array, order: np.ndarray) -> pa.Array:
 def _text(s: pd.Series, order: np.ndarray, profile: dict[str, Any]) -> pa.Array:
     """The text, "" when missing; TAB, CR and LF replaced in the distinct values that hold one."""
     cells = pc.fill_null(_in_order(arrow_text(s), order), "")
-    if not _holds_control(cells):
+    if not holds_any(cells, b"\t\r\n"):
         return cells
     distinct = cells.dictionary_encode()
     return pc.replace_substring_regex(distinct.dictionary, CONTROL, " ").take(distinct.indices)
-
-
-def _holds_control(cells: pa.Array) -> bool:
-    """Whether any value of a large_string array holds a TAB, CR or LF (read from its UTF-8 bytes)."""
-    offsets, data = buffers(cells)
-    data = data[offsets[0]:offsets[-1]] if len(cells) else data[:0]
-    return bool((data == ord("\t")).any() or (data == ord("\r")).any() or (data == ord("\n")).any())
 
 
 def _list_item(s: pd.Series, order: np.ndarray, profile: dict[str, Any]) -> pa.Array:
