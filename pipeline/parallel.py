@@ -1,7 +1,40 @@
 """Work spread over spawned processes, for steps that handle many vendors or files independently."""
 from __future__ import annotations
 
+import contextlib
+import importlib
 from collections.abc import Callable, Iterator, Sequence
+
+_shared = None          # the processes of shared_processes(), while it is open
+
+
+@contextlib.contextmanager
+def shared_processes(workers: int, preload: Sequence[str] = ()) -> Iterator[None]:
+    """While open, in_processes and each_in_processes run their work in one set of `workers` spawned processes,
+    started here (each importing the modules `preload` names), instead of starting processes on each call: a run's
+    steps then pay for starting Python and importing its libraries once. With `workers` ≤ 1 nothing is started."""
+    global _shared
+    if workers <= 1 or _shared is not None:
+        yield
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_import_all, initargs=(tuple(preload),))
+    _shared = pool
+    try:
+        for _ in range(workers):                # start every process now, so that they import while we go on
+            pool.submit(int)
+        yield
+    finally:
+        _shared = None
+        pool.shutdown(cancel_futures=True)
+
+
+def _import_all(modules: tuple[str, ...]) -> None:
+    for module in modules:
+        importlib.import_module(module)
 
 
 def in_processes(workers: int, work: Callable, *arguments: list, costs: Sequence[float] | None = None) -> list:
@@ -18,14 +51,19 @@ def each_in_processes(workers: int, work: Callable, *arguments: list, costs: Seq
     if workers <= 1 or len(arguments[0]) <= 1:
         yield from map(work, *arguments)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     items = list(zip(*arguments, strict=True))
-    with ProcessPoolExecutor(min(workers, len(items)), mp_context=multiprocessing.get_context("spawn")) as pool:
+    with contextlib.ExitStack() as own:
+        pool = _shared if _shared is not None else own.enter_context(_pool(min(workers, len(items))))
         started = {n: pool.submit(work, *items[n]) for n in start_order(len(items), costs)}
         for n in range(len(items)):
             yield started[n].result()
+
+
+def _pool(workers: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def start_order(count: int, costs: Sequence[float] | None) -> list[int]:

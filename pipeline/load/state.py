@@ -79,13 +79,20 @@ class StateStore:
         return dict(row) if row else None
 
 
-def create_tables(engine: sa.Engine) -> None:
-    """Create the missing tables; on PostgreSQL under an advisory lock, so workers opening a new database
-    at the same moment do not collide."""
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(4242001)"))
-        metadata.create_all(conn)
+def create_tables(engine: sa.Engine, attempts: int = 3) -> None:
+    """Create the missing tables, so that workers opening a new database at the same moment do not collide: on
+    PostgreSQL under an advisory lock; on SQLite, where another process may create a table between the check and
+    the CREATE, by checking again."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(4242001)"))
+                metadata.create_all(conn)
+            return
+        except sa.exc.OperationalError as exc:
+            if engine.dialect.name != "sqlite" or "already exists" not in str(exc.orig) or attempt == attempts:
+                raise
 
 
 def upsert(conn: sa.Connection, table: sa.Table, rows: list[dict], update: list[str]) -> None:

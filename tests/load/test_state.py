@@ -41,3 +41,24 @@ def test_unreachable_database_is_one_clear_error():
     with pytest.raises(StateUnavailable) as err:
         StateStore.open("postgresql://nobody:secret@127.0.0.1:1/none")
     assert "secret" not in str(err.value)
+
+
+def test_a_table_created_by_another_process_between_check_and_create_is_checked_again(tmp_path, monkeypatch):
+    import sqlalchemy as sa
+
+    from pipeline.load import state
+
+    path = tmp_path / "new.db"
+    real_create_all, calls = sa.MetaData.create_all, []
+
+    def another_process_was_faster(self, bind, **kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:            # the tables appear after this check found them missing: CREATE fails
+            real_create_all(self, sa.create_engine(f"sqlite:///{path}"))
+            return real_create_all(self, bind, checkfirst=False)
+        return real_create_all(self, bind, **kwargs)
+
+    monkeypatch.setattr(sa.MetaData, "create_all", another_process_was_faster)
+    _exercise(StateStore.open(str(path)))
+    assert len(calls) == 2 and set(state.metadata.tables) <= set(sa.inspect(sa.create_engine(f"sqlite:///{path}"))
+                                                                   .get_table_names())
