@@ -15,8 +15,11 @@ from pipeline.transform.localize import (
     assemble,
     copied_source_words,
     distinct_keys,
+    distinct_texts,
+    every_row,
     explode_segments,
     pending_table,
+    rows_of_kinds,
     segment_keys,
     vendor_chinese,
 )
@@ -39,22 +42,25 @@ def localize(rows: pd.DataFrame, memory: TranslationMemory, translator: Translat
     """Fill the Chinese fields of `rows`; rows still lacking one get a `pending_reason`."""
     settings = config.config_file("localize.yaml")
     fields, target_lang = settings["fields"], settings["target_lang"]
-    frame = vendor_chinese(rows, fields)
-    supplied = int(frame[list(fields.values())].notna().any(axis=1).sum())
+    targets = list(fields.values())
+    kinds, kind = distinct_texts(rows, [*fields, *targets, "source_lang", "opencc_config"])
+    frame = vendor_chinese(kinds, fields)
+    supplied = int(pd.Series(frame[targets].notna().any(axis=1).to_numpy()[kind]).sum())
     segments = explode_segments(frame, fields)
     segments["key"] = segment_keys(segments["source"])
-    glossary = load_glossary(config.config_file("glossary.yaml"), extra_keep=_brand_terms(frame))
+    glossary = load_glossary(config.config_file("glossary.yaml"), extra_keep=_brand_terms(rows))
     distinct, position = distinct_keys(segments)
     resolved, stats = _resolve(distinct, glossary, memory, translator, target_lang,
                                settings["untranslated_word_min_letters"])
     for column in ("target", "provider", "reason"):             # object columns, as resolved has them
         segments[column] = pd.Series(resolved[column].to_numpy()[position], index=segments.index, dtype=object)
-    frame = assemble(frame, segments, fields)
+    frame = every_row(assemble(frame, segments, fields), kind, rows, [*targets, "pending_reason"])
     stats.update(segments=len(distinct), pending=int(resolved["target"].isna().sum()),
                  vendor_supplied=supplied)
     log.info("localise: %(segments)d distinct segments, %(glossary_hits)d glossary, %(tm_hits)d memory, "
              "%(mt_calls)d MT requests (%(mt_chars)d chars), %(pending)d pending", stats)
-    return Localized(frame, pending_table(segments, frame, target_lang), stats, resolved[SEGMENT_COLUMNS])
+    waiting = rows_of_kinds(segments[segments["target"].isna()], kind, rows.index)
+    return Localized(frame, pending_table(waiting, frame, target_lang), stats, resolved[SEGMENT_COLUMNS])
 
 
 def _brand_terms(frame: pd.DataFrame) -> list[str]:

@@ -16,6 +16,36 @@ PENDING_COLUMNS = ["source_lang", "target_lang", "field", "source", "target", "s
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+def distinct_texts(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows of `frame` that differ in `columns` (missing ones ignored; NA equal to NA), the first of each kind,
+    with a fresh 0… index, and for each row of `frame` the position of its kind: localising the kinds then taking
+    them by position localises every row, each distinct text being split and joined once."""
+    present = [c for c in columns if c in frame]
+    if not present or frame.empty:
+        return frame.reset_index(drop=True), np.arange(len(frame))
+    kind = frame.groupby(present, sort=False, dropna=False).ngroup().to_numpy()
+    first = np.full(kind.max() + 1, len(frame))
+    np.minimum.at(first, kind, np.arange(len(frame)))
+    return frame.iloc[first].reset_index(drop=True), kind
+
+
+def every_row(kinds: pd.DataFrame, kind: np.ndarray, rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """`rows` with `columns` taken from `kinds` (as distinct_texts gave them, localised) by each row's `kind`."""
+    out = rows.copy(deep=False)                         # copy-on-write: rows' data is never modified
+    for column in columns:
+        out[column] = pd.Series(kinds[column].to_numpy()[kind], index=rows.index, dtype=kinds[column].dtype)
+    return out
+
+
+def rows_of_kinds(segments: pd.DataFrame, kind: np.ndarray, labels: pd.Index) -> pd.DataFrame:
+    """`segments` whose `row` is a kind (a position of distinct_texts), repeated for each row label of that kind."""
+    if segments.empty:
+        return segments
+    holders = pd.DataFrame({"kind": kind, "label": labels})
+    out = segments.merge(holders, left_on="row", right_on="kind", how="inner", sort=False)
+    return out.drop(columns=["row", "kind"]).rename(columns={"label": "row"})
+
+
 def vendor_chinese(frame: pd.DataFrame, fields: dict[str, str]) -> pd.DataFrame:
     """The vendor-supplied Chinese columns converted to Simplified with each row's OpenCC config."""
     out = frame.copy(deep=False)                        # copy-on-write: frame's data is never modified

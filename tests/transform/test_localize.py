@@ -1,11 +1,15 @@
+import numpy as np
 import pandas as pd
 
 from pipeline.transform.localize import (
     assemble,
     copied_source_words,
     distinct_keys,
+    distinct_texts,
+    every_row,
     explode_segments,
     pending_table,
+    rows_of_kinds,
     segment_keys,
     vendor_chinese,
 )
@@ -117,3 +121,28 @@ def test_pending_table_lists_each_field_and_sku_once_in_order():
     assert table.values.tolist() == [
         ["fr", "zh-CN", "description title", "Miel", "", "v/A v/B w/C"],
         ["fr", "zh-CN", "title", "Savon", "", "v/A"]]
+
+
+def test_distinct_texts_keeps_the_first_row_of_each_kind_and_where_every_row_belongs():
+    rows = pd.DataFrame({"sku": ["A", "B", "C", "D"], "title": ["Savon", "Huile", "Savon", pd.NA],
+                         "title_zh": [pd.NA, pd.NA, pd.NA, pd.NA]}, index=[10, 11, 12, 13])
+    kinds, kind = distinct_texts(rows, ["title", "title_zh", "absent"])
+    assert kinds["sku"].tolist() == ["A", "B", "D"] and kinds.index.tolist() == [0, 1, 2]
+    assert kind.tolist() == [0, 1, 0, 2]                         # NA is one kind of its own
+
+
+def test_every_row_takes_its_kinds_columns_and_keeps_its_own():
+    rows = pd.DataFrame({"sku": ["A", "B", "C"], "title": ["Savon", "Huile", "Savon"]}, index=[5, 6, 7])
+    kinds, kind = distinct_texts(rows, ["title"])
+    done = kinds.assign(title_zh=["香皂", pd.NA], pending_reason=[pd.NA, "title: untranslated"])
+    out = every_row(done, kind, rows, ["title_zh", "pending_reason"])
+    assert out["title_zh"].tolist()[::2] == ["香皂", "香皂"] and pd.isna(out.loc[6, "title_zh"])
+    assert out.loc[6, "pending_reason"] == "title: untranslated" and out["sku"].tolist() == ["A", "B", "C"]
+    assert out.index.tolist() == [5, 6, 7] and "title_zh" not in rows
+
+
+def test_rows_of_kinds_repeats_a_kinds_segments_for_each_row_of_that_kind():
+    segments = pd.DataFrame({"row": [0, 1], "field": ["title", "title"], "key": ["savon", "huile"]})
+    out = rows_of_kinds(segments, np.array([0, 1, 0]), pd.Index([5, 6, 7]))
+    assert sorted(zip(out["row"], out["key"], strict=True)) == [(5, "savon"), (6, "huile"), (7, "savon")]
+    assert rows_of_kinds(segments.iloc[:0], np.array([0]), pd.Index([5])).empty
