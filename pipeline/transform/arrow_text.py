@@ -39,9 +39,9 @@ def buffers(cells: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def holds_any(cells: pa.Array, chars: bytes) -> bool:
     """Whether any value of a large_string array holds one of the single-byte (ASCII) `chars`, read from its
-    UTF-8 bytes."""
-    data = np.frombuffer(utf8_bytes(cells), dtype=np.uint8)
-    return bool(np.isin(data, np.frombuffer(chars, dtype=np.uint8)).any())
+    UTF-8 bytes (one copy of them, then a byte search per char: far faster than a set test per byte)."""
+    data = bytes(utf8_bytes(cells))
+    return any(bytes((char,)) in data for char in chars)
 
 
 def utf8_bytes(cells: pa.Array) -> memoryview:
