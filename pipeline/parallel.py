@@ -5,31 +5,44 @@ import contextlib
 import importlib
 from collections.abc import Callable, Iterator, Sequence
 
-_shared = None          # the processes of shared_processes(), while it is open
+_shared: _Processes | None = None          # the processes of shared_processes(), while it is open
+
+
+class _Processes:
+    """A pool of spawned processes, started on first use."""
+
+    def __init__(self, workers: int, preload: Sequence[str] = ()):
+        self.workers, self.preload, self.pool = workers, tuple(preload), None
+
+    def get(self):
+        if self.pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_import_all, initargs=(self.preload,))
+        return self.pool
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 @contextlib.contextmanager
 def shared_processes(workers: int, preload: Sequence[str] = ()) -> Iterator[None]:
     """While open, in_processes and each_in_processes run their work in one set of `workers` spawned processes,
-    started here (each importing the modules `preload` names), instead of starting processes on each call: a run's
-    steps then pay for starting Python and importing its libraries once. With `workers` ≤ 1 nothing is started."""
+    started on first use (each importing the modules `preload` names), instead of starting processes on each
+    call: steps run one after the other then pay for starting Python and importing their libraries once."""
     global _shared
     if workers <= 1 or _shared is not None:
         yield
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_import_all, initargs=(tuple(preload),))
-    _shared = pool
+    _shared = _Processes(workers, preload)
     try:
-        for _ in range(workers):                # start every process now, so that they import while we go on
-            pool.submit(int)
         yield
     finally:
-        _shared = None
-        pool.shutdown(cancel_futures=True)
+        processes, _shared = _shared, None
+        processes.close()
 
 
 def _import_all(modules: tuple[str, ...]) -> None:
@@ -53,17 +66,15 @@ def each_in_processes(workers: int, work: Callable, *arguments: list, costs: Seq
         return
     items = list(zip(*arguments, strict=True))
     with contextlib.ExitStack() as own:
-        pool = _shared if _shared is not None else own.enter_context(_pool(min(workers, len(items))))
+        if _shared is not None:
+            pool = _shared.get()
+        else:
+            processes = _Processes(min(workers, len(items)))
+            own.callback(processes.close)
+            pool = processes.get()
         started = {n: pool.submit(work, *items[n]) for n in start_order(len(items), costs)}
         for n in range(len(items)):
             yield started[n].result()
-
-
-def _pool(workers: int):
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def start_order(count: int, costs: Sequence[float] | None) -> list[int]:

@@ -36,8 +36,9 @@ def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "fu
         ) -> RunSummary:
     """Process every file of the intake for `run_date` and publish `<out>/<date>/` atomically.
 
-    With `workers` > 1, files, then vendors, are worked on in that many spawned processes, started once for the
-    whole run: a script calling this must do so under `if __name__ == "__main__":`, as multiprocessing requires.
+    With `workers` > 1, files, then vendors, are worked on in that many spawned processes (those that read the
+    files, then one set for the later steps): a script calling this must do so under `if __name__ == "__main__":`,
+    as multiprocessing requires.
 
     Raises IntakeUnavailable, OutputUnavailable, StateUnavailable or ValueError (bad option) when the run
     itself cannot happen; bad data never raises."""
@@ -54,21 +55,14 @@ def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "fu
     files = discover_inputs(ctx)
     if on_discovered:
         on_discovered(len(files))
-    with shared_processes(workers, _modules_for(files)):
-        file_uris = _extract_all(ctx, files, on_file or (lambda _f: None))
+    file_uris = _extract_all(ctx, files, on_file or (lambda _f: None))
+    with shared_processes(workers, ["pipeline.localize", "pipeline.listings", "pipeline.load.outputs"]):
         localized_uri = localize_rows(ctx, file_uris, translator=client)
         listings_uri = price_and_map(ctx, localized_uri, rates_uri)
         rejects = _rejects_preview(file_uris, ctx)
         published = publish_feed(ctx, file_uris, localized_uri, listings_uri, rates_uri)
     manifest = _read_manifest(ctx)
     return RunSummary(run_date, mode, published["folder"], manifest, rejects, _listings_preview(ctx))
-
-
-def _modules_for(files: list[dict]) -> list[str]:
-    """What the run's processes import as they start: the later steps' modules, and Great Expectations (through
-    pipeline.ingest) only when some file is to be read, since its import alone takes seconds."""
-    later = ["pipeline.localize", "pipeline.listings", "pipeline.load.outputs"]
-    return (["pipeline.ingest"] if any(not file.get("cached") for file in files) else []) + later
 
 
 def _extract_all(ctx: RunContext, files: list[dict], on_file: Callable[[dict], None]) -> list[str]:
