@@ -45,7 +45,7 @@ def localize(rows: pd.DataFrame, memory: TranslationMemory, translator: Translat
     targets = list(fields.values())
     kinds, kind = distinct_texts(rows, [*fields, *targets, "source_lang", "opencc_config"])
     frame = vendor_chinese(kinds, fields)
-    supplied = int(pd.Series(frame[targets].notna().any(axis=1).to_numpy()[kind]).sum())
+    supplied = int(frame[targets].notna().any(axis=1).to_numpy()[kind].sum())
     segments = explode_segments(frame, fields)
     segments["key"] = segment_keys(segments["source"])
     glossary = load_glossary(config.config_file("glossary.yaml"), extra_keep=_brand_terms(rows))

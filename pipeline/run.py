@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.parallel import each_in_processes, shared_processes
+from pipeline.parallel import each_in_processes
 from pipeline.stages import (
     RunContext,
     discover_inputs,
@@ -36,9 +36,8 @@ def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "fu
         ) -> RunSummary:
     """Process every file of the intake for `run_date` and publish `<out>/<date>/` atomically.
 
-    With `workers` > 1, files, then vendors, are worked on in that many spawned processes (those that read the
-    files, then one set for the later steps): a script calling this must do so under `if __name__ == "__main__":`,
-    as multiprocessing requires.
+    With `workers` > 1, files, then vendors, are worked on in that many spawned processes: a script calling this
+    must do so under `if __name__ == "__main__":`, as multiprocessing requires.
 
     Raises IntakeUnavailable, OutputUnavailable, StateUnavailable or ValueError (bad option) when the run
     itself cannot happen; bad data never raises."""
@@ -56,11 +55,10 @@ def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "fu
     if on_discovered:
         on_discovered(len(files))
     file_uris = _extract_all(ctx, files, on_file or (lambda _f: None))
-    with shared_processes(workers, ["pipeline.localize", "pipeline.listings", "pipeline.load.outputs"]):
-        localized_uri = localize_rows(ctx, file_uris, translator=client)
-        listings_uri = price_and_map(ctx, localized_uri, rates_uri)
-        rejects = _rejects_preview(file_uris, ctx)
-        published = publish_feed(ctx, file_uris, localized_uri, listings_uri, rates_uri)
+    localized_uri = localize_rows(ctx, file_uris, translator=client)
+    listings_uri = price_and_map(ctx, localized_uri, rates_uri)
+    rejects = _rejects_preview(file_uris, ctx)
+    published = publish_feed(ctx, file_uris, localized_uri, listings_uri, rates_uri)
     manifest = _read_manifest(ctx)
     return RunSummary(run_date, mode, published["folder"], manifest, rejects, _listings_preview(ctx))
 
@@ -74,7 +72,7 @@ def _extract_all(ctx: RunContext, files: list[dict], on_file: Callable[[dict], N
                              costs=[file.get("size") or 0 for file in to_read])
     uris = [_extracted(extract_file(ctx, file) if file.get("cached") else next(read), file, on_file)
             for file in files]
-    read.close()
+    read.close()                                    # the processes end here
     return uris
 
 

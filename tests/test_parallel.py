@@ -1,5 +1,5 @@
 """pipeline.parallel: work spread over processes comes back as map would give it."""
-from pipeline.parallel import each_in_processes, in_processes, shared_processes, start_order
+from pipeline.parallel import each_in_processes, in_processes, start_order
 
 
 def test_work_in_two_processes_comes_back_in_the_items_order():
@@ -20,30 +20,3 @@ def test_costliest_items_start_first_and_results_keep_the_items_order():
     assert start_order(4, [2, 9, 2, 5]) == [1, 3, 0, 2]
     assert start_order(3, None) == [0, 1, 2]
     assert in_processes(2, pow, [2, 3, 4], [3, 2, 1], costs=[1, 5, 3]) == [8, 9, 4]
-
-
-
-def _process_and_modules(_item) -> tuple[int, bool]:
-    import os
-    import sys
-
-    return os.getpid(), "colorsys" in sys.modules
-
-
-def test_shared_processes_serve_every_call_made_while_open_with_the_preloaded_modules():
-    import os
-
-    with shared_processes(2, preload=["colorsys"]):
-        first = set(in_processes(2, _process_and_modules, list(range(8))))
-        second = set(in_processes(2, _process_and_modules, list(range(8))))
-    pids = {pid for pid, _ in first | second}
-    assert len(pids) <= 2 and os.getpid() not in pids               # the same two processes served both calls
-    assert all(preloaded for _, preloaded in first | second)
-    assert in_processes(2, pow, [2, 3], [1, 2]) == [2, 9]            # closed: a call starts processes of its own
-
-
-def test_shared_processes_with_one_worker_leave_the_work_in_this_process():
-    import os
-
-    with shared_processes(1, preload=["colorsys"]):
-        assert {pid for pid, _ in in_processes(1, _process_and_modules, [0, 1])} == {os.getpid()}
