@@ -79,12 +79,19 @@ def build_listings(frame: pd.DataFrame, profile: dict[str, Any] | None = None,
 def distinct_rows(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """For each row of `keys`, the position of its distinct row; and the distinct rows (NA a value like any
     other, in first-seen order, index 0..n-1)."""
+    ids, first = first_of_each(keys)
+    return ids, keys.iloc[first].reset_index(drop=True)
+
+
+def first_of_each(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of `keys`, the number of its distinct row (NA a value like any other, numbered in first-seen
+    order); and the position of the first row of each."""
     ids = np.zeros(len(keys), dtype=np.intp)
     for column in keys.columns:
         codes, uniques = pd.factorize(keys[column], use_na_sentinel=False)
         ids, _ = pd.factorize(ids * len(uniques) + codes)          # < rows², no overflow up to 10⁹ rows
     _, first = np.unique(ids, return_index=True)                   # ids are numbered in first-seen order
-    return ids, keys.iloc[first].reset_index(drop=True)
+    return ids, first
 
 
 def _taken(values: pd.Series, positions: np.ndarray, index: pd.Index) -> pd.Series:

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.transform.chinese import to_simplified
-from pipeline.transform.listing import distinct_rows
+from pipeline.transform.listing import first_of_each
 from pipeline.transform.segments_text import normalise_lang, normalise_segment
 
 SEGMENT_COLUMNS = ["row", "field", "part", "source_lang", "source"]
@@ -24,8 +24,7 @@ def distinct_texts(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFram
     present = [c for c in columns if c in frame]
     if not present or frame.empty:
         return frame.reset_index(drop=True), np.arange(len(frame))
-    kind, _ = distinct_rows(frame[present])
-    _, first = np.unique(kind, return_index=True)
+    kind, first = first_of_each(frame[present])
     return frame.iloc[first].reset_index(drop=True), kind
 
 
