@@ -128,9 +128,9 @@ def _vendor_key(ctx: RunContext, vendor: str, files: list[tuple], context: dict)
 
 
 def _sha256_of(ctx: RunContext, file: dict) -> str:
-    from pipeline.extract.intake import IntakeFile, read_bytes, sha256_hex
+    from pipeline.extract.intake import IntakeFile, file_sha256
 
-    return sha256_hex(read_bytes(IntakeFile(**file), ctx.storage_options))
+    return file_sha256(IntakeFile(**file), ctx.storage_options)
 
 
 @_timed

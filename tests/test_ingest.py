@@ -1,6 +1,7 @@
 """pipeline.ingest: one vendor file read, parsed and validated whole, or in SKU-ordered chunks handed on as they
 are done."""
 import datetime as dt
+import logging
 import shutil
 from pathlib import Path
 
@@ -47,6 +48,36 @@ def test_chunks_hold_the_same_valid_rows_and_rejects_as_the_whole_file(soaps_wit
     pd.testing.assert_frame_equal(_keyed(chunked.rejects, rejects), _keyed(whole.rejects, rejects))
     duplicates = chunked.rejects[(chunked.rejects["rule"] == "duplicate") & (chunked.rejects["sku"] == "SVL-MAR72-100")]
     assert set(duplicates["source_row"]) == {2, chunked.record["rows"] + 1}   # the first row and the repeat
+
+
+def test_a_streamed_sheet_gives_what_the_whole_file_gives(soaps_with_a_repeated_sku, caplog):
+    intake, file = soaps_with_a_repeated_sku
+    results = {}
+    for label, stream_bytes in (("whole", 1 << 40), ("streamed", 0)):
+        chunks: list[pd.DataFrame] = []
+        with caplog.at_level(logging.INFO, logger="eprovence"):
+            caplog.clear()
+            result = ingest_file(intake, file, DAY, RunSettings(180), chunk_rows=2, emit=chunks.append,
+                                 stream_bytes=stream_bytes)
+            assert ("not streamed" in caplog.text) is False
+        results[label] = result, chunks
+    (whole, whole_chunks), (streamed, streamed_chunks) = results["whole"], results["streamed"]
+    assert streamed.record == whole.record and streamed.record["sha256"]
+    assert [len(c) for c in streamed_chunks] == [len(c) for c in whole_chunks]
+    pd.testing.assert_frame_equal(pd.concat(streamed_chunks, ignore_index=True),
+                                  pd.concat(whole_chunks, ignore_index=True))
+    rejects = ["source_row", "field", "rule"]
+    pd.testing.assert_frame_equal(_keyed(streamed.rejects, rejects), _keyed(whole.rejects, rejects))
+
+
+def test_a_sheet_that_cannot_be_streamed_is_read_whole(soaps_with_a_repeated_sku, caplog):
+    intake, file = soaps_with_a_repeated_sku
+    Path(file.url).write_bytes(Path(file.url).read_bytes() + b"SVL-X;une;ligne;de;trop;de;cellules\r\n" * 3)
+    chunks: list[pd.DataFrame] = []
+    with caplog.at_level(logging.INFO, logger="eprovence"):
+        result = ingest_file(intake, file, DAY, RunSettings(180), chunk_rows=2, emit=chunks.append, stream_bytes=0)
+    assert "read whole, not streamed" in caplog.text
+    assert (result.rejects["rule"] == "ragged_row").sum() == 3 and result.rows_valid == sum(map(len, chunks)) > 0
 
 
 def test_a_skus_rows_stay_in_one_chunk_however_it_is_padded():

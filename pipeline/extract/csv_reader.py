@@ -80,58 +80,99 @@ def regular_columns(text: str, delimiter: str, encoded: bytes | memoryview | Non
     quoted = '"' in text
     if quoted and not _quotes_enclose_cells(np.frombuffer(encoded, dtype=np.uint8), delimiter):
         return None
-    names = [f"f{i}" for i in range(text.count(delimiter, 0, HEADER_CHARS) + 1)]   # Arrow's names
     try:
-        table = pa_csv.read_csv(
-            pa.BufferReader(encoded),
-            read_options=pa_csv.ReadOptions(autogenerate_column_names=True, use_threads=False),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"' if quoted else False,
-                                              double_quote=quoted, escape_char=False,
-                                              newlines_in_values=quoted, ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
-                                                  null_values=[], strings_can_be_null=False,
-                                                  quoted_strings_can_be_null=False, check_utf8=False))
+        table = pa_csv.read_csv(pa.BufferReader(encoded), **arrow_csv_options(text, delimiter, quoted))
     except pa.ArrowException:          # lines of different widths, among others
         return None
     if not all(pa.types.is_string(column.type) for column in table.columns):
         return None                     # a first record too long to count its cells: types were guessed
     columns = [column.combine_chunks() for column in table.columns]
-    if any(_longest_cell(column) > csv.field_size_limit() for column in columns):
+    if any(longest_cell(column) > csv.field_size_limit() for column in columns):
         return None                     # csv.reader refuses so long a cell, and says where
     return columns
 
 
-def _longest_cell(column: pa.StringArray) -> int:
+def arrow_csv_options(head: str, delimiter: str, quoted: bool, block_size: int | None = None) -> dict:
+    """pyarrow.csv's options for a text that begins with `head` (its first HEADER_CHARS characters at least):
+    every cell a string as written, a blank line a record of empty cells, quotes read only if there are any."""
+    names = [f"f{i}" for i in range(head.count(delimiter, 0, HEADER_CHARS) + 1)]   # Arrow's names
+    read = pa_csv.ReadOptions(autogenerate_column_names=True, use_threads=False)
+    if block_size:
+        read.block_size = block_size
+    return {"read_options": read,
+            "parse_options": pa_csv.ParseOptions(delimiter=delimiter, quote_char='"' if quoted else False,
+                                                 double_quote=quoted, escape_char=False, newlines_in_values=quoted,
+                                                 ignore_empty_lines=False),
+            "convert_options": pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                     check_utf8=False)}
+
+
+def longest_cell(column: pa.StringArray) -> int:
     """Characters in the longest cell (counted only when its bytes could be more than csv.reader's limit)."""
     longest = pc.max(pc.binary_length(column)).as_py() or 0
     return longest if longest <= csv.field_size_limit() else pc.max(pc.utf8_length(column)).as_py()
 
 
 def _quotes_enclose_cells(text: np.ndarray, delimiter: str) -> bool:
-    """Whether every quote of the UTF-8 `text` opens a cell, closes it, or is doubled inside it.
+    """Whether every quote of the UTF-8 `text` opens a cell, closes it, or is doubled inside it (QuoteCheck)."""
+    check = QuoteCheck(delimiter)
+    check.feed(text)
+    return check.close()
+
+
+class QuoteCheck:
+    """Whether every quote of a UTF-8 text, fed in pieces of any size, opens a cell, closes it, or is doubled
+    inside it.
 
     A run of quotes outside a quoted cell must follow a line start or the delimiter: an odd run opens a cell
     (then doubled quotes), an even run is a whole cell and must be followed by the delimiter, a line end or
     the end of the text. Inside a cell an even run is doubled quotes and an odd run closes the cell, so it
     must be followed as well. Quotes elsewhere are read by csv.reader in ways Arrow does not follow.
+    A piece's trailing run of quotes is held back until the next piece tells what follows it.
     """
-    quotes = np.flatnonzero(text == ord('"'))
-    if not len(quotes):
-        return True
-    breaks = np.diff(quotes) != 1
-    firsts, lasts = quotes[np.append(True, breaks)], quotes[np.append(breaks, True)]
-    odd = (lasts - firsts) % 2 == 0
-    flips = np.cumsum(odd)
-    if flips[-1] % 2:
-        return False                    # a quoted cell is never closed
-    inside = (flips - odd) % 2 == 1
-    ends = np.zeros(256, dtype=bool)               # bytes that end a cell; so do the text's start and end
-    ends[[ord(delimiter), ord("\n"), ord("\r")]] = True
-    after_end, follows_end = np.ones(len(firsts), dtype=bool), np.ones(len(lasts), dtype=bool)
-    after_end[firsts > 0] = ends[text[firsts[firsts > 0] - 1]]
-    follows_end[lasts < len(text) - 1] = ends[text[lasts[lasts < len(text) - 1] + 1]]
-    placed = np.where(inside, ~odd | follows_end, after_end & (odd | follows_end))
-    return bool(placed.all())
+
+    def __init__(self, delimiter: str) -> None:
+        self.ends = np.zeros(256, dtype=bool)          # bytes that end a cell; so do the text's start and end
+        self.ends[[ord(delimiter), ord("\n"), ord("\r")]] = True
+        self.inside = False                            # whether the text so far leaves a quoted cell open
+        self.placed = True
+        self.before: int | None = None                 # the last byte checked, None at the text's start
+        self.held = np.zeros(0, dtype=np.uint8)
+
+    def feed(self, piece: np.ndarray | bytes | memoryview) -> None:
+        text = np.concatenate([self.held, np.frombuffer(piece, dtype=np.uint8)])
+        cut = len(text)
+        while cut and text[cut - 1] == ord('"'):
+            cut -= 1
+        self.held = text[cut:]
+        self._check(text[:cut])
+
+    def close(self) -> bool:
+        """Whether the whole text passed; the text ends here."""
+        text, self.held = self.held, np.zeros(0, dtype=np.uint8)
+        self._check(text)
+        return self.placed and not self.inside
+
+    def _check(self, text: np.ndarray) -> None:
+        """Check a piece that ends the text or whose last byte is no quote (every run ends inside it)."""
+        quotes = np.flatnonzero(text == ord('"'))
+        before = self.before
+        if len(text):
+            self.before = int(text[-1])
+        if not len(quotes) or not self.placed:
+            return
+        breaks = np.diff(quotes) != 1
+        firsts, lasts = quotes[np.append(True, breaks)], quotes[np.append(breaks, True)]
+        odd = (lasts - firsts) % 2 == 0
+        flips = np.cumsum(odd) + self.inside
+        inside = (flips - odd) % 2 == 1
+        after_end = np.full(len(firsts), before is None or self.ends[before])
+        after_end[firsts > 0] = self.ends[text[firsts[firsts > 0] - 1]]
+        follows_end = np.ones(len(lasts), dtype=bool)   # a run can end the piece only at the text's end
+        follows_end[lasts < len(text) - 1] = self.ends[text[lasts[lasts < len(text) - 1] + 1]]
+        self.placed = bool(np.where(inside, ~odd | follows_end, after_end & (odd | follows_end)).all())
+        self.inside = bool(flips[-1] % 2)
 
 
 def _utf8_body(data: bytes, encoding: str) -> memoryview | None:

@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import posixpath
 from dataclasses import dataclass
+from typing import IO
 
 from fsspec.core import url_to_fs
 
@@ -94,3 +95,18 @@ def read_bytes(file: IntakeFile, storage_options: dict | None = None) -> bytes:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def open_file(file: IntakeFile, storage_options: dict | None = None) -> IO[bytes]:
+    """The file opened for reading its bytes in pieces."""
+    fs, path = url_to_fs(file.url, **(storage_options or {}))
+    return fs.open(path, "rb")
+
+
+def file_sha256(file: IntakeFile, storage_options: dict | None = None, block_bytes: int = 8 << 20) -> str:
+    """sha256_hex of the file's bytes, read a block at a time."""
+    digest = hashlib.sha256()
+    with open_file(file, storage_options) as source:
+        while block := source.read(block_bytes):
+            digest.update(block)
+    return digest.hexdigest()

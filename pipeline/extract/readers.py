@@ -17,8 +17,8 @@ from pipeline.extract.profiles import VendorProfile
 from pipeline.extract.sniff import UnreadableSheet, detect_format
 from pipeline.extract.xlsx_reader import read_xlsx_records
 
-__all__ = ["HEADER_SEARCH_RECORDS", "Sheet", "UnreadableSheet", "default_header_score", "header_names",
-           "read_sheet"]
+__all__ = ["HEADER_SEARCH_RECORDS", "Sheet", "UnreadableSheet", "blank_cells", "cell_frame", "default_header_score",
+           "header_index", "header_names", "read_sheet"]
 
 Record = Sequence[str]      # the cells of one spreadsheet row: a tuple from the readers
 HEADER_SEARCH_RECORDS = 30
@@ -51,9 +51,9 @@ def read_sheet(data: bytes, name: str, profile: VendorProfile | None = None,
         parsed = read_csv_records(data, profile.encoding if profile else None,
                                   profile.delimiter if profile else None)
         records, first_row, encoding, delimiter = parsed.records, 1, parsed.encoding, parsed.delimiter
-    header_index = _header_index(records, first_row, profile.header_row if profile else None, header_score)
-    header_row = first_row + header_index
-    frame, ragged, raw_rows, duplicates = _table(records, first_row, header_index)
+    index = header_index(records, first_row, profile.header_row if profile else None, header_score)
+    header_row = first_row + index
+    frame, ragged, raw_rows, duplicates = _table(records, first_row, index)
     if raw_rows == 0:
         raise UnreadableSheet(
             f"Le fichier ne contient que la ligne d'en-tête (ligne {header_row}), aucune ligne de produit.",
@@ -68,7 +68,7 @@ def default_header_score(cells: Record) -> float:
     return float(sum(1 for name in names if name and not NUMBER.fullmatch(name)))
 
 
-def _header_index(records: list[Record], first_row: int, header_row: int | None,
+def header_index(records: list[Record], first_row: int, header_row: int | None,
                   header_score: Callable[[Record], float] | None) -> int:
     """Index in `records` of the header: the profile's row, else the best-scoring of the first records."""
     if header_row is not None:
@@ -135,25 +135,25 @@ def header_names(cells: Record) -> tuple[list[str], list[str]]:
     return names, duplicates
 
 
-def _table(records: Sequence[Record], first_row: int, header_index: int
+def _table(records: Sequence[Record], first_row: int, header_at: int
            ) -> tuple[pd.DataFrame, pd.DataFrame, int, list[str]]:
     """(frame, ragged, raw_rows, duplicate headers) for the records under the header."""
-    names, duplicates = header_names(records[header_index])
+    names, duplicates = header_names(records[header_at])
     if isinstance(records, ColumnRecords):      # records of one width: none is ragged
-        arrays = [column.slice(header_index + 1) for column in records.columns]
-        empty = [_blank_cells(array) for array in arrays]
+        arrays = [column.slice(header_at + 1) for column in records.columns]
+        empty = [blank_cells(array) for array in arrays]
         columns = [_python_cells(array) for array in arrays]
-        counts = np.full(len(records) - header_index - 1, len(names), dtype=np.int64)
+        counts = np.full(len(records) - header_at - 1, len(names), dtype=np.int64)
         ragged_at: list[int] = []
     else:
-        data = list(records[header_index + 1:])
+        data = list(records[header_at + 1:])
         counts = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
-        ragged_at = _fit_to_header(data, counts, records[header_index])
+        ragged_at = _fit_to_header(data, counts, records[header_at])
         cells = [list(map(operator.itemgetter(i), data)) for i in range(len(names))]
         empty = [np.fromiter(map(operator.not_, map(str.strip, column)), dtype=bool, count=len(data))
                  for column in cells]
         columns = [np.array(column, dtype=object) for column in cells]
-    rows = np.arange(len(counts), dtype=np.int64) + first_row + header_index + 1
+    rows = np.arange(len(counts), dtype=np.int64) + first_row + header_at + 1
     blank = np.logical_and.reduce(empty) if columns else np.ones(len(counts), dtype=bool)
     is_ragged = np.zeros(len(counts), dtype=bool)
     is_ragged[ragged_at] = True
@@ -167,7 +167,17 @@ def _table(records: Sequence[Record], first_row: int, header_index: int
     return frame, ragged, int(keep.sum()) + len(ragged_at), duplicates
 
 
-def _blank_cells(cells: pa.StringArray) -> np.ndarray:
+def cell_frame(names: list[str], arrays: list[pa.StringArray], rows: np.ndarray) -> pd.DataFrame:
+    """The frame of non-blank records held as Arrow columns, as read_sheet makes it: the cells as str under
+    `names`, pd.NA for empty ones, then `rows` as source_row."""
+    everywhere = np.ones(len(rows), dtype=bool)
+    frame = pd.DataFrame({name: _kept(_python_cells(array), blank_cells(array), everywhere)
+                          for name, array in zip(names, arrays, strict=True)}, columns=names, dtype=object)
+    frame[ROW_COLUMN] = rows
+    return frame
+
+
+def blank_cells(cells: pa.StringArray) -> np.ndarray:
     """Whether each cell is empty or whitespace only (Arrow's whitespace is what Python's str.strip removes)."""
     return pc.or_(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells)).to_numpy(zero_copy_only=False)
 

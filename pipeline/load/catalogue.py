@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,15 @@ BATCH = 50_000               # lines per part
 PARTS_PER_FETCH = 8
 OLD_TABLE = "published_listings"
 MOVING_LOCK = 4242002        # PostgreSQL advisory lock held while the old table's lines are moved
+
+
+@dataclass(frozen=True)
+class InKeyOrder:
+    """All of one vendor's lines of a run (as record() takes them) in tables that follow each other in SKU order:
+    every SKU of a table comes after those of the tables before it."""
+
+    vendor_id: str
+    tables: Iterable[pa.Table]
 
 
 class Catalogue:
@@ -82,15 +92,19 @@ class Catalogue:
         with self.engine.begin() as conn:
             _replace_lines(conn, run_date, changes, vendors)
 
-    def record_when(self, run_date: dt.date, batches: Iterable[tuple[pd.DataFrame | pa.Table, set[str]]],
+    def record_when(self, run_date: dt.date, batches: Iterable[tuple[pd.DataFrame | pa.Table | InKeyOrder, set[str]]],
                     go: Callable[[], bool]) -> bool:
         """record() of each (changes, vendors) batch, all in one transaction, committed only if `go()` (called once
         they are written, and which may wait) says so, else rolled back; returns what `go()` said. The lines can
-        thus be written while what they describe is being published, and become visible only once it is."""
+        thus be written while what they describe is being published, and become visible only once it is.
+        A vendor's lines may come as InKeyOrder: they are then stored a part at a time, never all held at once."""
         with self.engine.connect() as conn:
             with conn.begin() as transaction:
                 for changes, vendors in batches:
-                    _replace_lines(conn, run_date, changes, vendors)
+                    if isinstance(changes, InKeyOrder):
+                        _write_in_order(conn, run_date, changes)
+                    else:
+                        _replace_lines(conn, run_date, changes, vendors)
                 if not go():
                     transaction.rollback()
                     return False
@@ -152,6 +166,22 @@ def _write_date(conn: sa.Connection, run_date: dt.date, vendor: str, lines: pa.T
         _put_part(conn, run_date, vendor, part, lines.slice(part * BATCH, BATCH))
     table = catalogue_parts
     conn.execute(table.delete().where(table.c.vendor_id == vendor, table.c.run_date == run_date,
+                                      table.c.part >= count))
+
+
+def _write_in_order(conn: sa.Connection, run_date: dt.date, lines: InKeyOrder) -> None:
+    """What _write_date(..., whole=True) stores, from tables already in key order, BATCH lines at a time."""
+    held, part = LINES.empty_table(), 0
+    for table in (table for table in lines.tables if table.num_rows):
+        held = _concat([held, _in_key_order(_as_lines(table), KEYS).drop_columns("vendor_id")])
+        while len(held) >= BATCH:
+            _put_part(conn, run_date, lines.vendor_id, part, held.slice(0, BATCH))
+            held, part = held.slice(BATCH), part + 1
+    if len(held) or not part:
+        _put_part(conn, run_date, lines.vendor_id, part, held)       # part 0 even when empty: taken as a lock
+    count = part + (len(held) > 0)
+    table = catalogue_parts
+    conn.execute(table.delete().where(table.c.vendor_id == lines.vendor_id, table.c.run_date == run_date,
                                       table.c.part >= count))
 
 

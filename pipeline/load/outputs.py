@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.load import work_area
-from pipeline.load.catalogue import Catalogue
+from pipeline.load.catalogue import Catalogue, InKeyOrder
 from pipeline.load.feed_files import (
     PARQUET_COLUMNS,
     PENDING_CSV,
@@ -356,13 +356,34 @@ class CatalogueRecording:
         return self._published
 
 
-def _catalogue_batches(run: RunOutputs, feed_parts: list[dict]) -> Iterator[tuple[pa.Table, set[str]]]:
-    """The catalogue lines of each vendor read, one vendor at a time."""
+def _catalogue_batches(run: RunOutputs, feed_parts: list[dict]) -> Iterator[tuple[pa.Table | InKeyOrder, set[str]]]:
+    """The catalogue lines of each vendor read, one vendor at a time: chunk by chunk when its chunks hold SKUs in
+    order (a file's rows are validated and localised in SKU order), else all together."""
     for part in feed_parts:
         if part["vendor_read"]:
-            lines = [work_area.read_table(f"{chunk}/catalogue.arrow", run.storage_options) for chunk in part["chunks"]]
+            uris = [f"{chunk}/catalogue.arrow" for chunk in part["chunks"]]
+            if _skus_in_order(uris, run.storage_options):
+                tables = (work_area.read_table(uri, run.storage_options) for uri in uris)
+                yield InKeyOrder(part["vendor_id"], tables), {part["vendor_id"]}
+                continue
+            lines = [work_area.read_table(uri, run.storage_options) for uri in uris]
             lines = [table for table in lines if table.num_rows]
             yield (pa.concat_tables(lines, promote_options="permissive") if lines else _no_lines()), {part["vendor_id"]}
+
+
+def _skus_in_order(uris: list[str], opts: dict) -> bool:
+    """Whether every SKU of each catalogue table comes after those of the tables before it (code point order)."""
+    last = None
+    for uri in uris:
+        skus = work_area.read_table(uri, opts, ["sku"])["sku"]
+        if len(skus) == 0:
+            continue
+        bounds = pc.min_max(skus)
+        low, high = bounds["min"].as_py(), bounds["max"].as_py()
+        if low is None or (last is not None and low <= last):
+            return False
+        last = high
+    return True
 
 
 def _manifest(run: RunOutputs, folder: FeedFolder, inputs: list[dict], tally: Tally) -> dict:

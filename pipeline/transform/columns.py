@@ -336,6 +336,22 @@ def _empty_conflicts() -> pd.DataFrame:
     return conflicts
 
 
+def source_columns(header: Sequence[str], target: str, *, overrides: Mapping[str, str] | None = None) -> list[str]:
+    """The columns of a plain vendor sheet (no platform export) under `header` that map_columns fills the
+    canonical column `target` from."""
+    return [c for source in _plan(list(header), None, overrides or {}).get(target, []) for c in source.columns]
+
+
+def mapped_values(frame: pd.DataFrame, target: str, *, header: Sequence[str],
+                  overrides: Mapping[str, str] | None = None) -> pd.Series:
+    """map_columns(...)[0][target] before defaults, for a plain vendor sheet under `header` of which `frame`
+    may hold only the source_columns of `target`."""
+    sources = _plan(list(header), None, overrides or {}).get(target, [])
+    if len(sources) == 1:
+        return sources[0].values(frame).reset_index(drop=True)
+    return _first_filled(_source_table(frame, sources))[0].reset_index(drop=True)
+
+
 def map_columns(frame: pd.DataFrame, *, platform: str | None, overrides: Mapping[str, str] | None = None,
                 defaults: Mapping[str, str] | None = None
                 ) -> tuple[pd.DataFrame, ColumnMapping, pd.DataFrame]:

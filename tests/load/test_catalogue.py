@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from pipeline.load import catalogue as catalogue_module
-from pipeline.load.catalogue import Catalogue, catalogue_parts
+from pipeline.load.catalogue import Catalogue, InKeyOrder, catalogue_parts
 from pipeline.load.state import StateStore
 
 D1, D2, D3 = (dt.date(2026, 11, day) for day in (1, 2, 3))
@@ -139,6 +139,22 @@ def test_a_rerun_with_fewer_parts_deletes_the_parts_left_over(catalogue, monkeyp
     catalogue.record(D1, _lines("v", ["S1", "S7"], "again"), {"v"})
     assert [(part, lines["sku"].to_pylist()) for _, _, part, lines in _parts(catalogue)] == [(0, ["S1", "S7"])]
     assert _state(catalogue, D2) == {("v", "S1"): ("live", "again-S1"), ("v", "S7"): ("live", "again-S7")}
+
+
+def test_lines_in_key_order_table_after_table_are_stored_as_the_whole_would_be(catalogue, monkeypatch):
+    monkeypatch.setattr(catalogue_module, "BATCH", 4)
+    skus = [f"S{n:02d}" for n in range(11)]
+    tables = [pa.Table.from_pandas(_lines("v", part, "d1")[::-1], preserve_index=False)    # unsorted within
+              for part in (skus[:3], [], skus[3:9], skus[9:])]
+    catalogue.record(D1, _lines("v", [f"T{n}" for n in range(14)], "old"), {"v"})          # 4 parts to replace
+    assert catalogue.record_when(D1, [(InKeyOrder("v", iter(tables)), {"v"})], lambda: True)
+    in_order = _parts(catalogue)
+    catalogue.record(D1, _lines("v", skus, "d1"), {"v"})
+    assert [(part, lines.to_pydict()) for _, _, part, lines in in_order] == [
+        (part, lines.to_pydict()) for _, _, part, lines in _parts(catalogue)]
+    assert [len(lines) for *_, lines in in_order] == [4, 4, 3]
+    catalogue.record_when(D1, [(InKeyOrder("v", []), {"v"})], lambda: True)
+    assert _parts(catalogue) == [] and _state(catalogue, D2) == {}
 
 
 def test_a_vendor_recorded_without_lines_hides_its_earlier_lines_of_that_date_only(catalogue):

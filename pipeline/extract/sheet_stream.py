@@ -1,0 +1,234 @@
+"""Streams a large CSV vendor sheet: a local UTF-8 copy that Arrow reads twice, handed on in chunks of whole SKUs,
+so that memory follows the chunk and not the file.
+
+The copy is made a block at a time (its sha256, encoding and delimiter found on the way), the first pass keeps
+only each row's SKU to cut the chunks (pipeline.transform.sku_chunks), and the second spills the rows to one
+Arrow file per chunk. A sheet this cannot read exactly as pipeline.extract.readers would (ragged or quoted in
+ways Arrow reads differently, a header not found in its first records, …) raises NotStreamable before any
+chunk is handed on, and the whole-file reader takes it.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from pipeline.extract.csv_reader import HEADER_CHARS, QuoteCheck, arrow_csv_options, longest_cell
+from pipeline.extract.intake import IntakeFile, open_file
+from pipeline.extract.profiles import VendorProfile
+from pipeline.extract.readers import HEADER_SEARCH_RECORDS, blank_cells, cell_frame, header_index, header_names
+from pipeline.extract.sniff import (
+    SIGNATURES,
+    ZIP_SIGNATURES,
+    UnreadableSheet,
+    bom_encoding,
+    bomless_utf16,
+    detect_delimiter,
+)
+from pipeline.transform.sku_chunks import chunk_numbers, sku_chunk_bounds
+
+READ_BYTES = 8 << 20            # bytes read and decoded at a time
+ARROW_BLOCK_BYTES = 8 << 20     # bytes Arrow parses at a time
+FOLLOWING_RECORDS = 12          # records after the header that its search may look at (readers._width_bonus)
+GUESSED_ENCODINGS = ("utf-8", "cp1252", "latin-1")   # sniff.decode_text's order: cp1252 fails on its undefined bytes
+ROW, RANK = "source_row", "sku_rank"
+
+
+class NotStreamable(Exception):
+    """The sheet needs the whole-file reader; the message says why."""
+
+
+@dataclass(frozen=True)
+class ChunkPlan:
+    chunk: np.ndarray           # per non-blank record under the header, in file order: its chunk's number
+    rank: np.ndarray            # … and its place in SKU order
+    chunks: int
+
+    @property
+    def rows(self) -> int:
+        return len(self.chunk)
+
+
+@dataclass
+class SpooledSheet:
+    """A vendor CSV copied in UTF-8 to `path`, and where its header is."""
+
+    path: Path
+    sha256: str                 # of the file as stored
+    encoding: str
+    delimiter: str
+    options: dict               # csv_reader.arrow_csv_options
+    header_at: int              # index of the header record: its spreadsheet row − 1
+    names: list[str]            # readers.header_names
+    duplicate_headers: list[str]
+
+    @property
+    def header_row(self) -> int:
+        return self.header_at + 1
+
+    def chunk_plan(self, key_columns: Sequence[str], key_of: Callable[[pd.DataFrame], pa.Array],
+                   chunk_rows: int) -> ChunkPlan:
+        """First pass: the SKU key of every non-blank record (`key_of` a frame of the `key_columns` cells, as
+        cell_frame makes it) and the chunks they are cut into."""
+        positions = [self.names.index(name) for name in key_columns]
+        keys = []
+        for start, columns, kept in self._records():
+            picked = [columns[i].filter(pa.array(kept)) for i in positions]
+            keys.append(key_of(cell_frame(list(key_columns), picked, start + 1 + np.flatnonzero(kept))))
+        key = pa.concat_arrays(keys) if keys else pa.array([], pa.string())
+        if len(key) == 0:
+            raise NotStreamable("no product row under the header")
+        order, bounds = sku_chunk_bounds(key, chunk_rows)
+        chunk, rank = chunk_numbers(order, bounds)
+        return ChunkPlan(chunk, rank, len(bounds) - 1)
+
+    def chunks(self, plan: ChunkPlan) -> Iterator[pd.DataFrame]:
+        """Second pass: the sheet's frame (as read_sheet makes it) one chunk at a time, each in SKU order."""
+        paths = self._spill(plan)
+        for path in paths:
+            with pa.OSFile(str(path)) as source:
+                table = pa.ipc.open_file(source).read_all()
+            path.unlink()
+            table = table.take(np.argsort(table[RANK].to_numpy(), kind="stable"))
+            yield cell_frame(self.names, [table.column(i).combine_chunks() for i in range(len(self.names))],
+                             table[ROW].to_numpy())
+            del table
+
+    def _spill(self, plan: ChunkPlan) -> list[Path]:
+        """Each non-blank record, with its spreadsheet row and SKU rank, appended to its chunk's Arrow file."""
+        paths = [self.path.with_name(f"chunk-{number:05d}.arrow") for number in range(plan.chunks)]
+        writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
+        done = 0
+        try:
+            for start, columns, kept in self._records():
+                rows = np.flatnonzero(kept)
+                numbers = plan.chunk[done:done + len(rows)]
+                batch = pa.record_batch([*(column.take(rows) for column in columns), pa.array(start + 1 + rows),
+                                         pa.array(plan.rank[done:done + len(rows)])],
+                                        names=[*(f"f{i}" for i in range(len(columns))), ROW, RANK])
+                done += len(rows)
+                by_chunk = np.argsort(numbers, kind="stable")
+                for part in np.split(by_chunk, np.flatnonzero(np.diff(numbers[by_chunk])) + 1):
+                    if len(part):
+                        number = int(numbers[part[0]])
+                        if number not in writers:
+                            writers[number] = pa.ipc.new_file(str(paths[number]), batch.schema)
+                        writers[number].write_batch(batch.take(pa.array(part)))
+        finally:
+            for writer in writers.values():
+                writer.close()
+        return paths
+
+    def _records(self) -> Iterator[tuple[int, list[pa.StringArray], np.ndarray]]:
+        """(index of the first record, its columns, which records are not blank) for the records under the header,
+        a block at a time."""
+        position = 0
+        try:
+            reader = pa_csv.open_csv(str(self.path), **self.options)
+            if len(reader.schema) != len(self.names) or not all(pa.types.is_string(t) for t in reader.schema.types):
+                raise NotStreamable("cells too many to count in the first record")
+            for batch in reader:
+                skip = max(0, self.header_at + 1 - position)
+                position += batch.num_rows
+                if skip >= batch.num_rows:
+                    continue
+                columns = [batch.column(i).slice(skip) for i in range(batch.num_columns)]
+                if any(longest_cell(column) > csv.field_size_limit() for column in columns):
+                    raise NotStreamable("a cell longer than csv.reader reads")
+                yield position - batch.num_rows + skip, columns, ~np.logical_and.reduce(
+                    [blank_cells(column) for column in columns])
+        except pa.ArrowException as exc:
+            raise NotStreamable(f"Arrow cannot split it ({exc})") from exc
+
+
+def spool_sheet(file: IntakeFile, profile: VendorProfile, header_score: Callable[[Sequence[str]], float],
+                folder: str | Path, storage_options: dict | None = None) -> SpooledSheet:
+    """Copy the file in UTF-8 into `folder` and find its header, as read_sheet would."""
+    path = Path(folder) / "sheet.csv"
+    with open_file(file, storage_options) as source:
+        head = source.read(READ_BYTES)
+        if not head or head.startswith(ZIP_SIGNATURES) or any(head.startswith(s[0]) for s in SIGNATURES) \
+                or (b"\x00" in head and bom_encoding(head) is None and bomless_utf16(head) is None):
+            raise NotStreamable("not a text file")
+        chosen = profile.encoding or bom_encoding(head) or bomless_utf16(head)
+        for encoding in [chosen] if chosen else GUESSED_ENCODINGS:
+            try:
+                source.seek(0)
+                sha256, delimiter, text_head, quoted = _copy_as_utf8(source, encoding, profile.delimiter, path)
+                break
+            except UnicodeDecodeError as exc:
+                if chosen:
+                    raise NotStreamable(f"not {encoding}") from exc
+    options = arrow_csv_options(text_head, delimiter, quoted, ARROW_BLOCK_BYTES)
+    records = _first_records(path, options, (profile.header_row or HEADER_SEARCH_RECORDS) + FOLLOWING_RECORDS)
+    try:
+        header_at = header_index(records, 1, profile.header_row, header_score)
+    except UnreadableSheet as exc:
+        raise NotStreamable(exc.reason_en) from exc
+    names, duplicates = header_names(records[header_at])
+    return SpooledSheet(path, sha256, encoding, delimiter, options, header_at, names, duplicates)
+
+
+def _copy_as_utf8(source, encoding: str, delimiter: str | None, path: Path) -> tuple[str, str, str, bool]:
+    """(sha256, delimiter, first characters, whether any quote) of `source` decoded from `encoding` and written
+    to `path` in UTF-8, its byte-order mark left out; raises NotStreamable where readers.regular_columns would
+    not take the text."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    digest = hashlib.sha256()
+    pending, head, check, quoted = "", "", None, False
+    with open(path, "wb") as out:
+        while True:
+            block = source.read(READ_BYTES)
+            digest.update(block)
+            text = decoder.decode(block, final=not block)
+            if check is None:               # the text's start decides the delimiter and Arrow's column names
+                pending += text
+                if len(pending) <= HEADER_CHARS and block:
+                    continue
+                text, pending = _text_start(pending), ""
+                delimiter = delimiter or detect_delimiter(text)
+                if len(delimiter) != 1 or not delimiter.isascii() or delimiter in '"\r\n':
+                    raise NotStreamable(f"delimiter {delimiter!r}")
+                check, head = QuoteCheck(delimiter), text[:HEADER_CHARS + 1]
+            encoded = text.encode("utf-8")
+            quoted = quoted or b'"' in encoded
+            check.feed(encoded)
+            out.write(encoded)
+            if not block:
+                break
+    if quoted and not check.close():
+        raise NotStreamable("quotes that do not enclose whole cells")
+    return digest.hexdigest(), delimiter, head, quoted
+
+
+def _text_start(text: str) -> str:
+    """The decoded text's start as sniff.decode_text leaves it (one byte-order mark dropped), if Arrow takes it."""
+    text = text.removeprefix("\ufeff")
+    if not text or text.isspace() or text.startswith("\ufeff"):
+        raise NotStreamable("an empty text, or a second byte-order mark")
+    return text
+
+
+def _first_records(path: Path, options: dict, count: int) -> list[tuple[str, ...]]:
+    """The file's first `count` records as tuples of cells (fewer when it holds fewer)."""
+    try:
+        reader = pa_csv.open_csv(str(path), **options)
+        batches, rows = [], 0
+        for batch in reader:
+            batches.append(batch)
+            rows += batch.num_rows
+            if rows >= count:
+                break
+    except pa.ArrowException as exc:
+        raise NotStreamable(f"Arrow cannot split it ({exc})") from exc
+    table = pa.Table.from_batches(batches, reader.schema).slice(0, count)
+    columns = [column.to_pylist() for column in table.columns]
+    return list(zip(*columns, strict=True)) if columns else []
