@@ -36,7 +36,7 @@ from pipeline.extract.sniff import (
 from pipeline.transform.sku_chunks import chunk_numbers, sku_chunk_bounds
 
 READ_BYTES = 8 << 20            # bytes read and decoded at a time
-ARROW_BLOCK_BYTES = 8 << 20     # bytes Arrow parses at a time
+ARROW_BLOCK_BYTES = 1 << 20     # bytes Arrow parses at a time: its buffers for a block are many times larger
 FOLLOWING_RECORDS = 12          # records after the header that its search may look at (readers._width_bonus)
 GUESSED_ENCODINGS = ("utf-8", "cp1252", "latin-1")   # sniff.decode_text's order: cp1252 fails on its undefined bytes
 ROW, RANK = "source_row", "sku_rank"
