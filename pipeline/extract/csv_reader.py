@@ -74,8 +74,8 @@ def regular_columns(text: str, delimiter: str, encoded: bytes | memoryview | Non
     """
     if text.startswith("\ufeff"):
         return None                     # Arrow would drop a byte-order mark
-    if len(delimiter) != 1 or not delimiter.isascii() or delimiter in '"\r\n':
-        return None                     # the quote check below reads single ASCII bytes
+    if not arrow_splits_on(delimiter):
+        return None
     encoded = text.encode("utf-8") if encoded is None else encoded
     quoted = '"' in text
     if quoted and not _quotes_enclose_cells(np.frombuffer(encoded, dtype=np.uint8), delimiter):
@@ -90,6 +90,11 @@ def regular_columns(text: str, delimiter: str, encoded: bytes | memoryview | Non
     if any(longest_cell(column) > csv.field_size_limit() for column in columns):
         return None                     # csv.reader refuses so long a cell, and says where
     return columns
+
+
+def arrow_splits_on(delimiter: str) -> bool:
+    """Whether regular_columns may split on `delimiter`: the quote check reads single ASCII bytes."""
+    return len(delimiter) == 1 and delimiter.isascii() and delimiter not in '"\r\n'
 
 
 def arrow_csv_options(head: str, delimiter: str, quoted: bool, block_size: int | None = None) -> dict:

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from pipeline.extract.csv_reader import HEADER_CHARS, QuoteCheck, arrow_csv_options, longest_cell
+from pipeline.extract.csv_reader import HEADER_CHARS, QuoteCheck, arrow_csv_options, arrow_splits_on, longest_cell
 from pipeline.extract.intake import IntakeFile, open_file
 from pipeline.extract.profiles import VendorProfile
 from pipeline.extract.readers import HEADER_SEARCH_RECORDS, blank_cells, cell_frame, header_index, header_names
@@ -195,7 +195,7 @@ def _copy_as_utf8(source, encoding: str, delimiter: str | None, path: Path) -> t
                     continue
                 text, pending = _text_start(pending), ""
                 delimiter = delimiter or detect_delimiter(text)
-                if len(delimiter) != 1 or not delimiter.isascii() or delimiter in '"\r\n':
+                if not arrow_splits_on(delimiter):
                     raise NotStreamable(f"delimiter {delimiter!r}")
                 check, head = QuoteCheck(delimiter), text[:HEADER_CHARS + 1]
             encoded = text.encode("utf-8")

@@ -183,13 +183,14 @@ def test_split_for_request_falls_back_to_words_then_characters():
 
 
 def test_concurrency_limit_is_respected(sleeps):
-    with LibreTranslateServer(credential=LIBRE_KEY, default_delay_s=0.15) as server:
+    with LibreTranslateServer(credential=LIBRE_KEY, default_delay_s=0.3) as server:
         translator = _libre(server, sleeps, concurrency=3)
 
         results = translator.translate_many([f"Santon {n}" for n in range(9)], "fr", "zh-CN")
 
     assert all(r.error is None for r in results)
-    assert server.max_in_flight == 3
+    assert 1 < server.max_in_flight <= 3        # side by side, never more than the limit (a busy machine may
+    #                                             start the third request only once the first is answered)
 
 
 # ------------------------------------------------------------------ DeepL through the official client
