@@ -25,14 +25,7 @@ from pipeline.extract.csv_reader import HEADER_CHARS, QuoteCheck, arrow_csv_opti
 from pipeline.extract.intake import IntakeFile, open_file
 from pipeline.extract.profiles import VendorProfile
 from pipeline.extract.readers import HEADER_SEARCH_RECORDS, blank_cells, cell_frame, header_index, header_names
-from pipeline.extract.sniff import (
-    SIGNATURES,
-    ZIP_SIGNATURES,
-    UnreadableSheet,
-    bom_encoding,
-    bomless_utf16,
-    detect_delimiter,
-)
+from pipeline.extract.sniff import UnreadableSheet, bom_encoding, bomless_utf16, detect_delimiter, detect_format
 from pipeline.transform.sku_chunks import chunk_numbers, sku_chunk_bounds
 
 READ_BYTES = 8 << 20            # bytes read and decoded at a time
@@ -155,9 +148,11 @@ def spool_sheet(file: IntakeFile, profile: VendorProfile, header_score: Callable
     path = Path(folder) / "sheet.csv"
     with open_file(file, storage_options) as source:
         head = source.read(READ_BYTES)
-        if not head or head.startswith(ZIP_SIGNATURES) or any(head.startswith(s[0]) for s in SIGNATURES) \
-                or (b"\x00" in head and bom_encoding(head) is None and bomless_utf16(head) is None):
-            raise NotStreamable("not a text file")
+        try:
+            if detect_format(head, file.path) != "text":
+                raise NotStreamable("not a text file")
+        except UnreadableSheet as exc:
+            raise NotStreamable("not a text file") from exc
         chosen = profile.encoding or bom_encoding(head) or bomless_utf16(head)
         for encoding in [chosen] if chosen else GUESSED_ENCODINGS:
             try:
