@@ -36,8 +36,9 @@ def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "fu
         ) -> RunSummary:
     """Process every file of the intake for `run_date` and publish `<out>/<date>/` atomically.
 
-    With `workers` > 1, files, then vendors, are worked on in that many spawned processes: a script calling this
-    must do so under `if __name__ == "__main__":`, as multiprocessing requires.
+    With `workers` > 1, files, then vendors, are worked on in that many processes (forked from a server process,
+    pipeline.parallel.worker_context): a script calling this must do so under `if __name__ == "__main__":`, as
+    multiprocessing requires.
 
     Raises IntakeUnavailable, OutputUnavailable, StateUnavailable or ValueError (bad option) when the run
     itself cannot happen; bad data never raises."""

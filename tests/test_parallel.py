@@ -1,4 +1,7 @@
 """pipeline.parallel: work spread over processes comes back as map would give it."""
+import os
+import sys
+
 from pipeline.parallel import each_in_processes, in_processes, start_order
 
 
@@ -20,3 +23,13 @@ def test_costliest_items_start_first_and_results_keep_the_items_order():
     assert start_order(4, [2, 9, 2, 5]) == [1, 3, 0, 2]
     assert start_order(3, None) == [0, 1, 2]
     assert in_processes(2, pow, [2, 3, 4], [3, 2, 1], costs=[1, 5, 3]) == [8, 9, 4]
+
+
+def _loaded_in_worker(_item: int) -> tuple[bool, bool, int]:
+    return "pipeline.load.outputs" in sys.modules, "great_expectations" in sys.modules, os.getppid()
+
+
+def test_workers_start_with_the_pipeline_loaded_but_not_great_expectations():
+    loaded = in_processes(2, _loaded_in_worker, [1, 2])
+    assert [(outputs, gx) for outputs, gx, _ in loaded] == [(True, False), (True, False)]
+    assert all(parent != os.getpid() for _, _, parent in loaded)     # forked from the server, not from the caller
