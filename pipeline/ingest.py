@@ -25,10 +25,11 @@ from pipeline.transform.platforms import detect_platform, fold
 from pipeline.transform.rejects import concat_rejects, empty_rejects, make_rejects
 from pipeline.transform.sku_chunks import sku_chunk_bounds
 from pipeline.transform.text import trim_text
-from pipeline.transform.validate import validate
+from pipeline.transform.validate import KnownValues, validate
 
 log = logging.getLogger("eprovence")
 STREAM_BYTES = 64 << 20      # a CSV sheet from this size on is streamed (process_file)
+KNOWN_VALUES = KnownValues()  # the checks' verdicts on the values this process has validated, for all its files
 
 
 @dataclass
@@ -148,7 +149,7 @@ def _checked(pieces: Iterable[tuple[pd.DataFrame, pd.DataFrame]], run_date: dt.d
     rejects, rows_valid = [], 0
     for piece, conflict_rejects in pieces:
         valid, piece_rejects = validate(parse_products(piece, run_date),
-                                        min_shelf_life_days=settings.min_shelf_life_days)
+                                        min_shelf_life_days=settings.min_shelf_life_days, known=KNOWN_VALUES)
         if not conflict_rejects.empty:
             valid = valid[~valid["source_row"].isin(conflict_rejects["source_row"])]
         rejects.append(piece_rejects)

@@ -9,6 +9,8 @@ distinct values more than the rows:
   batch with every expectation that reads them.
 - a field whose parser cannot fail has no `__error` column in the typed frame: its parse-error expectation
   has nothing to read and is not run.
+- given a KnownValues, what the single-column checks said of each value validated by an earlier call is taken
+  from it: only the values not seen before are validated (a check of a column with no new value is not run).
 On each batch GX first says which expectations fail (result_format BOOLEAN_ONLY), then lists where for those
 only (COMPLETE).
 """
@@ -43,6 +45,7 @@ SETTING_RULES = {"min_shelf_life_days": "shelf_life_too_short"}   # run setting 
 FILE_COLUMN = "source_file"         # schema: `unique_within` columns are unique within one file
 SMALL_BATCH = 16_384                # distinct values: columns with at most this many share one batch
 BATCH_SPREAD = 4                    # and larger ones a batch with columns at most 4 times as long
+KNOWN_PER_COLUMN = 16_384           # values a KnownValues keeps per column
 FAILURE_DTYPES = {"row": "int64", "check": "int64", "field": "object", "rule": "object", "parse": "bool"}
 
 
@@ -157,13 +160,30 @@ def _suite(min_shelf_life_days: int, positions: tuple[int, ...]) -> gx.Expectati
                                expectations=[copy.copy(validator.checks[p].expectation) for p in positions])
 
 
-def validate(typed: pd.DataFrame, *, min_shelf_life_days: int = 180) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(rows that pass every check, without helper columns; one reject per failing row, field and rule)."""
+class KnownValues:
+    """The single-column checks' verdicts on the values validated so far: for each column, the positions of the
+    checks each of its distinct values fails (none: it passes them all). Such a verdict depends on the value alone,
+    so a later frame need only validate the values not seen before. At most `limit` values are kept per column:
+    the few distinct prices, units or currencies of a catalogue, not its titles."""
+
+    def __init__(self, limit: int = KNOWN_PER_COLUMN):
+        self.limit = limit
+        self._verdicts: dict[tuple[int, str], dict[Any, tuple[int, ...]]] = {}
+
+    def of(self, min_shelf_life_days: int, column: str) -> dict[Any, tuple[int, ...]]:
+        return self._verdicts.setdefault((min_shelf_life_days, column), {})
+
+
+def validate(typed: pd.DataFrame, *, min_shelf_life_days: int = 180, known: KnownValues | None = None
+             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows that pass every check, without helper columns; one reject per failing row, field and rule). Given
+    `known`, values it holds verdicts on are not validated again, and the verdicts on new values are added."""
     validator = _validator(min_shelf_life_days)
-    found: list[tuple[_Check, np.ndarray]] = []
-    for batch, checks, rows_of in _batches(typed, validator):
-        for check, positions in _failing(batch, checks, min_shelf_life_days, validator):
-            found.append((check, rows_of(check, positions)))
+    batches, found = _batches(typed, validator, known, min_shelf_life_days)
+    for batch, checks, rows_of, learn in batches:
+        failing = _failing(batch, checks, min_shelf_life_days, validator)
+        learn(failing)
+        found += [(check, rows_of(check, positions)) for check, positions in failing]
     failures, checks = _failures(found, typed)
     keep = np.ones(len(typed), dtype=bool)
     keep[failures["row"].to_numpy()] = False
@@ -172,35 +192,108 @@ def validate(typed: pd.DataFrame, *, min_shelf_life_days: int = 180) -> tuple[pd
 
 
 RowsOf = Callable[[_Check, np.ndarray], np.ndarray]
+Learn = Callable[[list[tuple[_Check, np.ndarray]]], None]
+Batch = tuple[pd.DataFrame, list[_Check], RowsOf, Learn]
+MISSING = object()                  # KnownValues' key of a missing cell
 
 
-def _batches(typed: pd.DataFrame, validator: _Validator) -> list[tuple[pd.DataFrame, list[_Check], RowsOf]]:
-    """(batch, the checks to run on it, batch positions -> typed row positions) for each batch GX validates.
+def _batches(typed: pd.DataFrame, validator: _Validator, known: KnownValues | None,
+             min_shelf_life_days: int) -> tuple[list[Batch], list[tuple[_Check, np.ndarray]]]:
+    """([(batch, the checks to run on it, batch positions -> typed row positions, what to do with its failures)
+    for each batch GX validates], [(check, rows) for the failures `known` already holds]).
 
     The key columns of every row make one batch, with every check reading a key column. Every other column
-    is validated on its distinct values: columns of similar counts of distinct values share a batch, each
-    column padded to the batch's length by repeating its most common value.
+    is validated on its distinct values (those `known` holds no verdict on): columns of similar counts of distinct
+    values share a batch, each column padded to the batch's length by repeating one of its values.
     """
     keyed = [check for check in validator.checks if validator.keys.intersection(check.columns)]
     on_keys = {check.position for check in keyed}
-    batches: list[tuple[pd.DataFrame, list[_Check], RowsOf]] = []
+    batches: list[Batch] = []
     if keyed:
         keys = pd.DataFrame({column: typed[column].array for column in sorted(validator.keys)})
-        batches.append((keys, keyed, lambda check, positions: positions))
+        batches.append((keys, keyed, lambda check, positions: positions, lambda failing: None))
     columns: dict[str, list[_Check]] = {}
     for check in validator.checks:
         if check.position not in on_keys and not _without_errors(check, typed):
             columns.setdefault(check.columns[0], []).append(check)
     fields = functools.cache(lambda name: _distinct(typed[name]))     # a field and its float view share it
-    distinct = {column: _batch_column(typed, column, validator, fields) for column in columns}
-    for group in _groups({column: len(values) for column, (_, values) in distinct.items()}):
-        length = max((len(distinct[column][1]) for column in group), default=0)
-        batch = pd.DataFrame({column: _padded(distinct[column][1], distinct[column][0], length)
-                              for column in group})
-        codes = {column: distinct[column][0] for column in group}
+    distinct = {column: _NewValues(*_batch_column(typed, column, validator, fields),
+                                   known.of(min_shelf_life_days, column) if known else {},
+                                   known.limit if known else 0) for column in columns}
+    for group in _groups({column: len(values.new) for column, values in distinct.items() if len(values.new)}):
+        length = max(len(distinct[column].new) for column in group)
+        batch = pd.DataFrame({column: distinct[column].padded(length) for column in group})
         batches.append((batch, [check for column in group for check in columns[column]],
-                        functools.partial(_rows_of_values, codes)))
-    return batches
+                        functools.partial(_rows_of_new_values, distinct),
+                        functools.partial(_learn, {column: distinct[column] for column in group}, columns)))
+    found = [(check, distinct[column].rows(distinct[column].known_failing(check)))
+             for column, checks in columns.items() for check in checks]
+    return batches, [(check, rows) for check, rows in found if len(rows)]
+
+
+@dataclass
+class _NewValues:
+    """A column's code of each row and its distinct values, the first `present` of them not missing; `new`: the
+    positions of the values `verdicts` (a KnownValues column) holds nothing on, which it learns up to `limit`."""
+
+    codes: np.ndarray
+    values: Any
+    present: int
+    verdicts: dict[Any, tuple[int, ...]]
+    limit: int
+
+    def __post_init__(self) -> None:
+        if not (self.limit or self.verdicts):
+            self.keys, self.new = [], np.arange(len(self.values))
+            return
+        self.keys = [*self.values[:self.present].tolist(), *[MISSING] * (len(self.values) - self.present)]
+        self.new = np.array([n for n, key in enumerate(self.keys) if key not in self.verdicts], dtype="int64")
+
+    def padded(self, length: int) -> Any:
+        """The new values, lengthened to `length` by repeating the one most rows hold (the likeliest to pass)."""
+        positions = np.empty(length, dtype="int64")
+        positions[:len(self.new)] = self.new
+        positions[len(self.new):] = self.new[np.bincount(self.codes, minlength=len(self.values))[self.new].argmax()]
+        return self.values.take(positions)
+
+    def known_failing(self, check: _Check) -> np.ndarray:
+        """The positions of the distinct values known to fail `check`."""
+        if not self.verdicts:
+            return np.empty(0, dtype="int64")
+        return np.array([n for n, key in enumerate(self.keys) if check.position in self.verdicts.get(key, ())],
+                        dtype="int64")
+
+    def rows(self, positions: np.ndarray) -> np.ndarray:
+        """The rows holding the distinct values at `positions`."""
+        failing = np.zeros(len(self.values), dtype=bool)
+        failing[positions] = True
+        return np.flatnonzero(failing[self.codes])
+
+    def learn(self, checks: list[_Check], failing: dict[int, np.ndarray]) -> None:
+        """Keep the verdicts of `checks` on the new values, up to the limit (`failing`: check position -> the batch
+        positions it fails, padding included)."""
+        fails: dict[int, list[int]] = {}
+        for check in checks:
+            for n in failing.get(check.position, ()):
+                fails.setdefault(int(n), []).append(check.position)
+        room = max(self.limit - len(self.verdicts), 0)
+        for n, value in enumerate(self.new[:room]):
+            self.verdicts[self.keys[value]] = tuple(fails.get(n, ()))
+
+
+def _rows_of_new_values(distinct: dict[str, _NewValues], check: _Check, positions: np.ndarray) -> np.ndarray:
+    """The rows holding the new values at batch `positions` of the check's column (padding ignored)."""
+    values = distinct[check.columns[0]]
+    return values.rows(values.new[positions[positions < len(values.new)]])
+
+
+def _learn(distinct: dict[str, _NewValues], columns: dict[str, list[_Check]],
+           failing: list[tuple[_Check, np.ndarray]]) -> None:
+    """Each column of a batch learns its checks' verdicts on its new values (`failing`: what GX found there)."""
+    found = {check.position: positions for check, positions in failing}
+    for column, values in distinct.items():
+        values.learn(columns[column], {check.position: found[check.position] for check in columns[column]
+                                       if check.position in found})
 
 
 def _groups(sizes: dict[str, int]) -> list[list[str]]:
@@ -221,16 +314,15 @@ def _without_errors(check: _Check, typed: pd.DataFrame) -> bool:
 
 
 def _batch_column(typed: pd.DataFrame, column: str, validator: _Validator,
-                  distinct: Callable[[str], tuple[np.ndarray, Any, int]]) -> tuple[np.ndarray, Any]:
-    """(code of each row, the distinct values) of the column a check reads: a typed column or the float view
-    of a numeric field."""
+                  distinct: Callable[[str], tuple[np.ndarray, Any, int]]) -> tuple[np.ndarray, Any, int]:
+    """(code of each row, the distinct values, how many of them are not missing: the first ones) of the column a
+    check reads: a typed column or the float view of a numeric field."""
     if column.endswith(NUMBER):
         field = column.removesuffix(NUMBER)
         codes, exact, present = distinct(field)
         floats = [_float_beside(value, validator.bounds[field]) for value in exact[:present]]
-        return codes, np.array(floats + [math.nan] * (len(exact) - present), dtype="float64")
-    codes, values, _ = distinct(column)
-    return codes, values
+        return codes, np.array(floats + [math.nan] * (len(exact) - present), dtype="float64"), present
+    return distinct(column)
 
 
 def _distinct(values: pd.Series) -> tuple[np.ndarray, Any, int]:
@@ -253,21 +345,6 @@ def _distinct(values: pd.Series) -> tuple[np.ndarray, Any, int]:
 def _first_positions(codes: np.ndarray) -> np.ndarray:
     """Where each code first appears: pd.factorize numbers values in order of appearance."""
     return np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
-
-
-def _padded(values: Any, codes: np.ndarray, length: int) -> Any:
-    """`values` lengthened to `length` by repeating its most common value (the likeliest to pass)."""
-    positions = np.arange(length)
-    positions[len(values):] = np.bincount(codes).argmax() if len(codes) else 0
-    return values.take(positions)
-
-
-def _rows_of_values(codes: dict[str, np.ndarray], check: _Check, positions: np.ndarray) -> np.ndarray:
-    """The rows holding the distinct values at `positions` of the check's column (padding ignored)."""
-    column_codes = codes[check.columns[0]]
-    failing = np.zeros(int(column_codes.max(initial=-1)) + 1, dtype=bool)
-    failing[positions[positions < len(failing)]] = True
-    return np.flatnonzero(failing[column_codes])
 
 
 def _failing(batch: pd.DataFrame, checks: list[_Check], min_shelf_life_days: int,

@@ -15,7 +15,7 @@ import pytest
 from pipeline import config
 from pipeline.transform import validate as validation
 from pipeline.transform.rejects import REJECT_COLUMNS
-from pipeline.transform.validate import PARSE_ERROR, build_suite, validate
+from pipeline.transform.validate import PARSE_ERROR, KnownValues, build_suite, validate
 
 TYPE_DTYPES = {"decimal": "object", "integer": "Int64", "boolean": "boolean"}
 TARIFS = "mas-des-oliviers/tarifs.csv"
@@ -256,3 +256,54 @@ def test_only_the_parse_errors_of_fields_that_can_fail_are_checked(monkeypatch):
 
     assert {c for c in read if c.endswith("__error")} == {c for c in typed.columns if c.endswith("__error")}
     assert rejects[["field", "rule"]].values.tolist() == [["barcode", "gtin_length"]]
+
+
+def _batches_seen(monkeypatch) -> list[dict[str, int]]:
+    """Spy on GX: for each batch it validates, {column: length}."""
+    seen: list[dict[str, int]] = []
+    failing = validation._failing
+
+    def spy(batch, checks, *args):
+        seen.append({column: len(batch) for column in batch.columns})
+        return failing(batch, checks, *args)
+
+    monkeypatch.setattr(validation, "_failing", spy)
+    return seen
+
+
+def test_values_known_from_an_earlier_frame_are_not_validated_again(catalogue, checked, monkeypatch):
+    known = KnownValues()
+    validate(catalogue, known=known)
+    seen = _batches_seen(monkeypatch)
+
+    valid, rejects = validate(catalogue, known=known)
+
+    assert [set(batch) for batch in seen] == [{"source_file", "vendor_id", "sku"}]   # only the row-by-row checks
+    pd.testing.assert_frame_equal(valid, checked[0])
+    pd.testing.assert_frame_equal(rejects, checked[1])      # failures known before are found all the same
+
+
+def test_only_the_new_values_of_a_later_frame_are_validated(monkeypatch):
+    known = KnownValues()
+    validate(typed_frame(*({"stock": i, "stock__raw": str(i)} for i in range(5))), known=known)
+    seen = _batches_seen(monkeypatch)
+    later = typed_frame(*({"stock": i, "stock__raw": str(i)} for i in [3, 4, -1, 4, -1]))
+
+    valid, rejects = validate(later, known=known)
+
+    assert [batch["stock__number"] for batch in seen if "stock__number" in batch] == [1]    # -1 alone
+    assert rejects[["source_row", "rule"]].values.tolist() == [[4, "below_min"], [6, "below_min"]]
+    assert valid["source_row"].tolist() == [2, 3, 5]
+
+
+def test_known_values_are_kept_up_to_a_limit_per_column_and_the_verdicts_stay_right(monkeypatch):
+    known = KnownValues(limit=2)
+    first = typed_frame(*({"stock": i, "stock__raw": str(i)} for i in [-1, 1, 2, 3]))
+    validate(first, known=known)
+    seen = _batches_seen(monkeypatch)
+
+    valid, rejects = validate(first, known=known)
+
+    assert [batch["stock__number"] for batch in seen if "stock__number" in batch] == [2]    # 2 of 4 kept
+    assert rejects[["source_row", "rule"]].values.tolist() == [[2, "below_min"]]
+    assert len(valid) == 3
