@@ -204,7 +204,7 @@ def _batches(typed: pd.DataFrame, validator: _Validator, known: KnownValues | No
 
     The key columns of every row make one batch, with every check reading a key column. Every other column
     is validated on its distinct values (those `known` holds no verdict on): columns of similar counts of distinct
-    values share a batch, each column padded to the batch's length by repeating one of its values.
+    values share a batch, each column padded to the batch's length by repeating the new value most rows hold.
     """
     keyed = [check for check in validator.checks if validator.keys.intersection(check.columns)]
     on_keys = {check.position for check in keyed}
