@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
+# what every step's workers import, loaded once by the server they are forked from (worker_context)
+WORKER_MODULES = ["pipeline.stages", "pipeline.listings", "pipeline.localize", "pipeline.load.outputs",
+                  "pipeline.load.translation_memory"]
+
 
 def in_processes(workers: int, work: Callable, *arguments: list, costs: Sequence[float] | None = None) -> list:
     """`work` applied to each tuple of `arguments` (like map), in `workers` processes when more than one
@@ -42,7 +46,3 @@ def worker_context():
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(WORKER_MODULES)
     return context
-
-
-WORKER_MODULES = ["pipeline.stages", "pipeline.listings", "pipeline.localize", "pipeline.load.outputs",
-                  "pipeline.load.translation_memory"]

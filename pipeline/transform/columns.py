@@ -346,10 +346,19 @@ def mapped_values(frame: pd.DataFrame, target: str, *, header: Sequence[str],
                   overrides: Mapping[str, str] | None = None) -> pd.Series:
     """map_columns(...)[0][target] before defaults, for a plain vendor sheet under `header` of which `frame`
     may hold only the source_columns of `target`."""
-    sources = _plan(list(header), None, overrides or {}).get(target, [])
+    values, _, _ = _target_values(frame, _plan(list(header), None, overrides or {}).get(target, []))
+    return values.reset_index(drop=True)
+
+
+def _target_values(frame: pd.DataFrame, sources: list[_Source]
+                   ) -> tuple[pd.Series, pd.Series | None, pd.DataFrame | None]:
+    """(a canonical column's values: its one source's, or row by row the first filled of its sources; with several
+    sources, the number of the source each value came from and the table of their values)."""
     if len(sources) == 1:
-        return sources[0].values(frame).reset_index(drop=True)
-    return _first_filled(_source_table(frame, sources))[0].reset_index(drop=True)
+        return sources[0].values(frame), None, None
+    table = _source_table(frame, sources)
+    values, supplier = _first_filled(table)
+    return values, supplier, table
 
 
 def map_columns(frame: pd.DataFrame, *, platform: str | None, overrides: Mapping[str, str] | None = None,
@@ -375,12 +384,10 @@ def map_columns(frame: pd.DataFrame, *, platform: str | None, overrides: Mapping
     suppliers: dict[str, pd.Series] = {}      # of targets filled from several sources
     for target in canonical_columns():
         sources = plan.get(target, [])
-        if len(sources) == 1:
-            text[target] = sources[0].values(frame)
-            continue
-        table = _source_table(frame, sources)
-        text[target], suppliers[target] = _first_filled(table)
-        conflicts += _conflicts(frame, target, sources, table, text[target])
+        text[target], supplier, table = _target_values(frame, sources)
+        if table is not None:
+            suppliers[target] = supplier
+            conflicts += _conflicts(frame, target, sources, table, text[target])
     basis = _price_basis(plan.get("price", []), platform, (defaults or {}).get("price_includes_vat"))
     text["price_includes_vat"] = text["price_includes_vat"].fillna(
         _row_price_basis(plan.get("price", []), suppliers["price"] if "price" in suppliers

@@ -163,8 +163,9 @@ def _suite(min_shelf_life_days: int, positions: tuple[int, ...]) -> gx.Expectati
 class KnownValues:
     """The single-column checks' verdicts on the values validated so far: for each column, the positions of the
     checks each of its distinct values fails (none: it passes them all). Such a verdict depends on the value alone,
-    so a later frame need only validate the values not seen before. At most `limit` values are kept per column:
-    the few distinct prices, units or currencies of a catalogue, not its titles."""
+    so a later frame need only validate the values not seen before. At most `limit` values are kept per column,
+    enough for the few distinct prices, units or currencies of a catalogue; a column of distinct values such as
+    titles fills its share and then learns no more."""
 
     def __init__(self, limit: int = KNOWN_PER_COLUMN):
         self.limit = limit
@@ -243,11 +244,20 @@ class _NewValues:
     limit: int
 
     def __post_init__(self) -> None:
+        self.keys: list[Any] = []
+        self._known_failing: dict[int, list[int]] = {}          # check position -> distinct values failing it
         if not (self.limit or self.verdicts):
-            self.keys, self.new = [], np.arange(len(self.values))
+            self.new = np.arange(len(self.values))
             return
         self.keys = [*self.values[:self.present].tolist(), *[MISSING] * (len(self.values) - self.present)]
-        self.new = np.array([n for n, key in enumerate(self.keys) if key not in self.verdicts], dtype="int64")
+        new = []
+        for n, key in enumerate(self.keys):
+            verdict = self.verdicts.get(key)
+            if verdict is None:
+                new.append(n)
+            for position in verdict or ():
+                self._known_failing.setdefault(position, []).append(n)
+        self.new = np.array(new, dtype="int64")
 
     def padded(self, length: int) -> Any:
         """The new values, lengthened to `length` by repeating the one most rows hold (the likeliest to pass)."""
@@ -258,10 +268,7 @@ class _NewValues:
 
     def known_failing(self, check: _Check) -> np.ndarray:
         """The positions of the distinct values known to fail `check`."""
-        if not self.verdicts:
-            return np.empty(0, dtype="int64")
-        return np.array([n for n, key in enumerate(self.keys) if check.position in self.verdicts.get(key, ())],
-                        dtype="int64")
+        return np.array(self._known_failing.get(check.position, []), dtype="int64")
 
     def rows(self, positions: np.ndarray) -> np.ndarray:
         """The rows holding the distinct values at `positions`."""
