@@ -426,6 +426,9 @@ def _store_unchanged_candidates(ctx: RunContext, inputs: list[dict], rejects, pa
             "rates": {c: rates.get(c) for c in currencies}}, opts)
 
 
+FACT_COLUMNS = ("shelf_life_days", "currency")
+
+
 def _vendor_facts(ctx: RunContext, row_uris: list[str]) -> tuple[str | None, list[str]]:
     """(the last date the vendor's shelf-life checks give what they gave today, the currencies of its rows)."""
     import pyarrow.compute as pc
@@ -434,8 +437,9 @@ def _vendor_facts(ctx: RunContext, row_uris: list[str]) -> tuple[str | None, lis
 
     days, currencies = [], set()
     for uri in row_uris:
-        table = work_area.read_table(uri, ctx.storage_options)
-        names = table.column_names
-        days += table["shelf_life_days"].drop_null().to_pylist() if "shelf_life_days" in names else []
+        names = set(work_area.read_schema(uri, ctx.storage_options).names)      # only these columns are decoded
+        table = work_area.read_table(uri, ctx.storage_options, [c for c in FACT_COLUMNS if c in names])
+        if "shelf_life_days" in names:                  # only the shortest shelf life matters
+            days.append(pc.min(table["shelf_life_days"]).as_py())
         currencies |= set(pc.unique(table["currency"]).drop_null().to_pylist()) if "currency" in names else set()
     return vendor_cache.stable_until(ctx.date, days, ctx.min_shelf_life_days), sorted(currencies)

@@ -33,3 +33,19 @@ def test_workers_start_with_the_pipeline_loaded_but_not_great_expectations():
     loaded = in_processes(2, _loaded_in_worker, [1, 2])
     assert [(outputs, gx) for outputs, gx, _ in loaded] == [(True, False), (True, False)]
     assert all(parent != os.getpid() for _, _, parent in loaded)     # forked from the server, not from the caller
+
+
+def _collector_in_worker(_item: int) -> tuple[int, int]:
+    import gc
+
+    return gc.get_threshold()[0], gc.get_freeze_count()
+
+
+def test_workers_collect_cycles_less_often_and_leave_what_they_inherited_alone():
+    import gc
+
+    from pipeline.parallel import GC_THRESHOLD
+
+    assert [threshold for threshold, _ in in_processes(2, _collector_in_worker, [1, 2])] == [GC_THRESHOLD] * 2
+    assert all(frozen > 0 for _, frozen in in_processes(2, _collector_in_worker, [1, 2]))
+    assert gc.get_threshold()[0] != GC_THRESHOLD          # the caller's own collector is untouched

@@ -197,3 +197,19 @@ def test_a_vendor_with_several_files_gives_the_same_feed_read_a_few_rows_at_a_ti
         assert (Path(chunked.folder) / name).read_bytes() == (Path(whole.folder) / name).read_bytes()
     for name in ("tmall_upload.parquet", "validated_products.parquet"):
         assert pq.read_table(Path(chunked.folder) / name).equals(pq.read_table(Path(whole.folder) / name))
+
+
+def test_the_stored_results_hold_until_the_shortest_shelf_life_reaches_the_minimum(two_vendors, tmp_path):
+    import pyarrow.parquet as pq
+
+    from pipeline.load import vendor_cache
+
+    out, state = str(tmp_path / "out"), str(tmp_path / "state.db")
+    full = run(str(two_vendors), out, state, dt.date(2026, 10, 31))
+    validated = pq.read_table(Path(full.folder) / "validated_products.parquet").to_pandas()
+    for vendor in (SOAPS, OILS):
+        rows = validated[validated["vendor_id"] == vendor]
+        entry = json.loads(Path(vendor_cache.entry_uri(out, vendor), "entry.json").read_text())
+        shortest = int(rows["shelf_life_days"].min())
+        assert entry["stable_until"] == (dt.date(2026, 10, 31) + dt.timedelta(days=shortest - 180)).isoformat()
+        assert sorted(entry["rates"]) == sorted(rows["currency"].unique())
