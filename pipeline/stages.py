@@ -21,6 +21,7 @@ from pipeline.config import RunSettings
 from pipeline.parallel import in_processes
 
 log = logging.getLogger("eprovence")
+FACT_COLUMNS = ("shelf_life_days", "currency")     # what a vendor's stored results keep of its rows (_vendor_facts)
 
 
 def _timed(step: Callable) -> Callable:
@@ -424,9 +425,6 @@ def _store_unchanged_candidates(ctx: RunContext, inputs: list[dict], rejects, pa
         work_area.write_json(f"{uri}/entry.json", {
             "key": key, "vendor_id": vendor, "run_date": ctx.run_date, "records": group, "stable_until": stable_until,
             "rates": {c: rates.get(c) for c in currencies}}, opts)
-
-
-FACT_COLUMNS = ("shelf_life_days", "currency")
 
 
 def _vendor_facts(ctx: RunContext, row_uris: list[str]) -> tuple[str | None, list[str]]:
