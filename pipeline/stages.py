@@ -435,8 +435,8 @@ def _vendor_facts(ctx: RunContext, row_uris: list[str]) -> tuple[str | None, lis
 
     days, currencies = [], set()
     for uri in row_uris:
-        names = set(work_area.read_schema(uri, ctx.storage_options).names)      # only these columns are decoded
-        table = work_area.read_table(uri, ctx.storage_options, [c for c in FACT_COLUMNS if c in names])
+        names = set(work_area.read_schema(uri, ctx.storage_options).names)
+        table = work_area.read_table(uri, ctx.storage_options, [c for c in FACT_COLUMNS if c in names])  # only these
         if "shelf_life_days" in names:                  # only the shortest shelf life matters
             days.append(pc.min(table["shelf_life_days"]).as_py())
         currencies |= set(pc.unique(table["currency"]).drop_null().to_pylist()) if "currency" in names else set()
