@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import functools
 import random
 import tempfile
 import time
@@ -57,7 +56,8 @@ def main() -> None:
     from pipeline.extract.profiles import VendorProfile
     from pipeline.extract.readers import read_sheet
     from pipeline.ingest import process_file
-    from pipeline.transform.columns import known_header_score, map_columns
+    from pipeline.transform.column_roles import header_recogniser
+    from pipeline.transform.columns import map_columns
     from pipeline.transform.parse import parse_products
     from pipeline.transform.validate import validate
     print(f"{'imports (pandas, GX, …)':<28}{time.perf_counter() - t0:8.2f} s")
@@ -72,7 +72,7 @@ def main() -> None:
         profile = VendorProfile(vendor_id="savonnerie")
         data = sheet_path.read_bytes()
         sheet = timed("read_sheet", read_sheet, data, "savonnerie/tarifs.csv", profile,
-                      header_score=functools.partial(known_header_score, also_known=()))
+                      recognised=header_recogniser())
         frame = sheet.frame.assign(vendor_id="savonnerie", source_file="savonnerie/tarifs.csv")
         text, _, _ = timed("map_columns", map_columns, frame, platform=None, defaults={"currency": "EUR"})
         typed = timed("parse_products", parse_products, text, day)

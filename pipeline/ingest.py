@@ -6,7 +6,8 @@ import functools
 import logging
 import tempfile
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -16,13 +17,17 @@ from pipeline.config import RunSettings
 from pipeline.extract.intake import IntakeFile, read_bytes, sha256_hex
 from pipeline.extract.profiles import ProfileError, VendorProfile, load_profile
 from pipeline.extract.readers import Sheet, UnreadableSheet, read_sheet
-from pipeline.extract.sheet_stream import NotStreamable, spool_sheet
+from pipeline.extract.sheet_stream import ChunkPlan, NotStreamable, SpooledSheet, spool_sheet
 from pipeline.records import input_record, quarantined
 from pipeline.transform.arrow_text import arrow_text
-from pipeline.transform.columns import known_header_score, map_columns, mapped_values, source_columns
+from pipeline.transform.column_content import SAMPLE_ROWS
+from pipeline.transform.column_roles import ColumnPlan, decide_columns, default_tables, header_recogniser
+from pipeline.transform.columns import apply_plan, sku_columns, sku_values
 from pipeline.transform.parse import parse_products
 from pipeline.transform.platforms import detect_platform, fold
-from pipeline.transform.rejects import concat_rejects, empty_rejects, make_rejects
+from pipeline.transform.reading_report import missing_column_rejects, missing_reason, reading_record
+from pipeline.transform.rejects import concat_rejects, empty_rejects, make_rejects, rejected_rows
+from pipeline.transform.sheet_layout import after_table, fill_down, layout_skips, stray_rows
 from pipeline.transform.sku_chunks import sku_chunk_bounds
 from pipeline.transform.text import trim_text
 from pipeline.transform.validate import KnownValues, validate
@@ -44,7 +49,15 @@ class FileResult:
 
     @property
     def rows_rejected(self) -> int:
-        return int(self.rejects.drop_duplicates(["source_file", "source_row"]).shape[0])
+        return int(rejected_rows(self.rejects).shape[0])
+
+
+class MissingColumns(Exception):
+    """No column of a sheet can give a required field: the file is quarantined with one reject per field."""
+
+    def __init__(self, plan: ColumnPlan) -> None:
+        super().__init__(", ".join(plan.missing))
+        self.plan = plan
 
 
 def process_file(file: IntakeFile, profile: VendorProfile, run_date: dt.date, settings: RunSettings,
@@ -65,12 +78,17 @@ def process_file(file: IntakeFile, profile: VendorProfile, run_date: dt.date, se
         if result is None:
             data = read_bytes(file, storage_options)
             record["sha256"] = sha256_hex(data)
-            sheet = read_sheet(data, file.path, profile, header_score=_header_score(profile))
+            sheet = read_sheet(data, file.path, profile, recognised=_recognised(profile))
             del data                                        # the file's bytes: its sheet holds what is needed
             record.update(format=sheet.format, encoding=sheet.encoding, rows_raw=sheet.raw_rows)
             result = _rows_of_sheet(sheet, file, profile, run_date, settings, record, chunk_rows, emit)
     except UnreadableSheet as exc:
         return FileResult(quarantined(record, f"{exc.reason_fr} / {exc.reason_en}"))
+    except MissingColumns as exc:
+        fr, en = missing_reason(exc.plan)
+        record["missing_columns"] = list(exc.plan.missing)
+        return FileResult(quarantined(record, f"{fr} / {en}"),
+                          rejects=missing_column_rejects(exc.plan, file.vendor_id, file.path))
     except Exception as exc:  # noqa: BLE001 - one broken file must never stop the others
         log.error("internal error on %s:\n%s", file.path, traceback.format_exc())
         return FileResult(quarantined(record, f"erreur interne / internal error: {exc.__class__.__name__}: {exc}"))
@@ -80,21 +98,34 @@ def process_file(file: IntakeFile, profile: VendorProfile, run_date: dt.date, se
     return result
 
 
-def _header_score(profile: VendorProfile) -> Callable:
-    return functools.partial(known_header_score, also_known=tuple(profile.columns))
+def _recognised(profile: VendorProfile) -> Callable[[str], bool]:
+    return header_recogniser(also_known=tuple(profile.columns))
 
 
 def _rows_of_sheet(sheet: Sheet, file: IntakeFile, profile: VendorProfile, run_date: dt.date,
                    settings: RunSettings, record: dict, chunk_rows: int | None = None,
                    emit: Callable[[pd.DataFrame], None] | None = None) -> FileResult:
     frame = sheet.frame.assign(vendor_id=file.vendor_id, source_file=file.path)
-    platform = detect_platform([c for c in sheet.frame.columns if c != "source_row"])
-    if platform:
-        frame = fold(frame, platform)
-    text, _mapping, conflicts = map_columns(frame, platform=platform, overrides=profile.columns,
-                                            defaults=_defaults(profile))
-    del frame
-    record.update(platform=platform, rows=len(text) + len(sheet.ragged))
+    names = [c for c in sheet.frame.columns if c != "source_row"]
+    layout = layout_skips(frame, names)
+    platform = None if sheet.headerless else detect_platform(names)
+    rows = fold(frame[layout.isna()], platform) if platform else frame[layout.isna()]
+    plan = decide_columns(rows.head(SAMPLE_ROWS), default_tables(), platform=platform, overrides=profile.columns,
+                          headerless=sheet.headerless)
+    record.update(platform=platform, **reading_record(plan, sheet.header_row, sheet.sheet_name))
+    if plan.missing:
+        raise MissingColumns(plan)
+    if platform is None:
+        frame, filled = _filled_down(frame, layout, plan, sheet.merged_down)
+        record["columns_filled_down"] = [c for c in frame.columns if c in filled or c in sheet.merged_down]
+        text, conflicts, dropped = _chunk_text(frame, names, plan, profile, layout)
+    else:                               # the folded units, then the rows the layout set aside
+        text, conflicts, dropped = _chunk_text(rows, names, plan, profile, pd.Series(pd.NA, index=rows.index))
+        dropped = pd.concat([dropped, _set_aside(frame, layout)], ignore_index=True)
+    del frame, rows
+    record.update(rows=len(text) + len(sheet.ragged),
+                  **_skipped_record(pd.concat([sheet.skipped, dropped], ignore_index=True), text["source_row"]),
+                  skus_derived=_derived_counts(text))
     conflict_rejects = _conflict_rejects(conflicts, text)
     kept: list[pd.DataFrame] = []
     pieces = ((piece, conflict_rejects) for piece in (_sku_chunks(text, chunk_rows) if emit else [text]))
@@ -109,37 +140,107 @@ def _rows_of_sheet(sheet: Sheet, file: IntakeFile, profile: VendorProfile, run_d
 def _streamed(file: IntakeFile, profile: VendorProfile, run_date: dt.date, settings: RunSettings, record: dict,
               chunk_rows: int, emit: Callable[[pd.DataFrame], None],
               storage_options: dict | None) -> FileResult | None:
-    """_rows_of_sheet for a sheet streamed in chunks; None when it must be read whole (before anything is emitted)."""
+    """_rows_of_sheet for a sheet streamed in chunks, its columns decided on its first rows; None when it must be
+    read whole (before anything is emitted)."""
     with tempfile.TemporaryDirectory(prefix="eprovence-sheet-") as folder:
         try:
-            sheet = spool_sheet(file, profile, _header_score(profile), folder, storage_options)
-            if detect_platform(sheet.names):
-                raise NotStreamable("a platform export, folded across its rows")
-            plan = sheet.chunk_plan(source_columns(sheet.names, "sku", overrides=profile.columns),
-                                    functools.partial(_sku_key, header=sheet.names, overrides=profile.columns),
-                                    chunk_rows)
+            sheet, plan, chunking = _stream_plan(file, profile, folder, chunk_rows, storage_options)
         except NotStreamable as exc:
             log.info("%s: read whole, not streamed: %s", file.path, exc)
             return None
-        record.update(sha256=sheet.sha256, format="csv", encoding=sheet.encoding, rows_raw=plan.rows, platform=None,
-                      rows=plan.rows)
+        record.update(sha256=sheet.sha256, format="csv", encoding=sheet.encoding, rows_raw=chunking.rows, platform=None,
+                      **reading_record(plan, sheet.header_row))
         conflict_rejects: list[pd.DataFrame] = []
+        skipped = [sheet.skipped(), pd.DataFrame({"source_row": chunking.blank_rows, "reason": "blank"})]
+        products: list[pd.Series] = []
+        derived: list[dict] = []
 
         def pieces() -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-            for frame in sheet.chunks(plan):
-                text, _mapping, conflicts = map_columns(frame.assign(vendor_id=file.vendor_id, source_file=file.path),
-                                                        platform=None, overrides=profile.columns,
-                                                        defaults=_defaults(profile))
+            for frame in sheet.chunks(chunking):
+                text, conflicts, dropped = _chunk_text(frame.assign(vendor_id=file.vendor_id, source_file=file.path),
+                                                       sheet.names, plan, profile)
+                skipped.append(dropped)
+                products.append(text["source_row"])
+                derived.append(_derived_counts(text))
                 conflict_rejects.append(_conflict_rejects(conflicts, text))
                 yield text, conflict_rejects[-1]
 
         rejects, rows_valid = _checked(pieces(), run_date, settings, emit)
+    rows = pd.concat(products, ignore_index=True) if products else pd.Series(dtype="int64")
+    record.update(rows=len(rows), **_skipped_record(pd.concat(skipped, ignore_index=True), rows),
+                  skus_derived=dict(sorted(sum((Counter(d) for d in derived), Counter()).items())))
     return FileResult(record, rejects=concat_rejects([*conflict_rejects, *rejects]), rows_valid=rows_valid)
 
 
-def _sku_key(frame: pd.DataFrame, header: list[str], overrides: dict[str, str]) -> pa.Array:
+def _stream_plan(file: IntakeFile, profile: VendorProfile, folder: str, chunk_rows: int,
+                 storage_options: dict | None) -> tuple[SpooledSheet, ColumnPlan, ChunkPlan]:
+    """The spooled sheet, its column plan (decided on its first rows) and its chunks; NotStreamable for a sheet
+    the whole-file reader must take; MissingColumns for one none of whose columns can give a required field."""
+    sheet = spool_sheet(file, profile, _recognised(profile), folder, storage_options)
+    if detect_platform(sheet.names):
+        raise NotStreamable("a platform export, folded across its rows")
+    sample = sheet.sample()
+    layout = layout_skips(sample, sheet.names)
+    plan = decide_columns(sample[layout.isna()], default_tables(), overrides=profile.columns)
+    if plan.missing:
+        raise MissingColumns(plan)
+    if _filled_down(sample, layout, plan)[1]:
+        raise NotStreamable("columns written once per group, to fill down in file order")
+    return sheet, plan, sheet.chunk_plan(sku_columns(plan), functools.partial(_sku_key, plan=plan), chunk_rows)
+
+
+def _chunk_text(frame: pd.DataFrame, names: list[str], plan: ColumnPlan, profile: VendorProfile,
+                layout: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(text frame of the product rows of a sheet or chunk, conflicts, its rows set aside: source_row, reason).
+    `layout`: the rows' sheet_layout.layout_skips when known."""
+    layout = layout_skips(frame, names) if layout is None else layout
+    rows = frame[layout.isna()]
+    filled = rows[[n for n in names if n in rows]].notna().sum(axis=1).reset_index(drop=True)
+    text, conflicts = apply_plan(rows, plan, _defaults(profile))
+    strays = _strays(text, filled)
+    dropped = pd.concat([_set_aside(frame, layout), _set_aside(text, strays)], ignore_index=True)
+    return text[strays.isna()].reset_index(drop=True), conflicts, dropped
+
+
+def _set_aside(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
+    """source_row and reason of the rows of `frame` that have one."""
+    return pd.DataFrame({"source_row": frame["source_row"][reasons.notna()].to_numpy(dtype="int64"),
+                         "reason": reasons.dropna().to_numpy(dtype=object)})
+
+
+def _sku_key(frame: pd.DataFrame, plan: ColumnPlan) -> pa.Array:
     """The SKU uniqueness is checked on (as _sku_chunks takes it) of a frame holding the SKU's source columns."""
-    return arrow_text(trim_text(mapped_values(frame, "sku", header=header, overrides=overrides)))
+    return arrow_text(trim_text(sku_values(frame, plan)))
+
+
+def _filled_down(frame: pd.DataFrame, layout: pd.Series, plan: ColumnPlan, merged: Collection[str] = ()
+                 ) -> tuple[pd.DataFrame, list[str]]:
+    """The sheet with the columns its layout writes once per group filled into the group's priced rows
+    (pipeline.transform.sheet_layout.fill_down): the title, brand, category, description and attributes."""
+    titles = plan.columns_of("title")
+    groups = [c for t in ("brand", "category", "description") for c in plan.columns_of(t)] + list(plan.attributes)
+    prices = plan.columns_of("price")
+    priced = frame[prices].notna().any(axis=1) & layout.isna() if prices else layout.isna() & False
+    return fill_down(frame, groups, titles[0] if len(titles) == 1 else None, priced, merged)
+
+
+def _strays(text: pd.DataFrame, filled: pd.Series) -> pd.Series:
+    """sheet_layout.stray_rows of a text frame: a row names a product by its title, barcode or own reference."""
+    named = text[["title", "title_zh", "barcode"]].notna().any(axis=1) | (
+        text["sku"].notna() & text["sku_derived"].isna())
+    return stray_rows(named, text["price"].notna(), filled)
+
+
+def _skipped_record(skipped: pd.DataFrame, product_rows: pd.Series) -> dict:
+    last = int(product_rows.max()) if len(product_rows) else None
+    reasons = after_table(skipped["source_row"], skipped["reason"], last)
+    counts = reasons.value_counts()
+    return {"rows_skipped": int(counts.sum()), "rows_skipped_by_reason": {k: int(v) for k, v in sorted(counts.items())}}
+
+
+def _derived_counts(text: pd.DataFrame) -> dict:
+    counts = text["sku_derived"].value_counts()
+    return {k: int(v) for k, v in sorted(counts.items())}
 
 
 def _checked(pieces: Iterable[tuple[pd.DataFrame, pd.DataFrame]], run_date: dt.date, settings: RunSettings,

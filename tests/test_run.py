@@ -73,7 +73,14 @@ def test_every_real_export_is_read_and_every_row_accounted(real_fixtures, tmp_pa
     _assert_accounted(manifest)
     assert len(manifest["inputs"]) == len(names) == 11
     statuses = {Path(i["path"]).name: i["status"] for i in manifest["inputs"]}
-    assert set(statuses.values()) == {"processed"}, statuses
+    without_prices = {"off-export-products.tsv", "off-import_csv_file-test.tsv",          # product data bases,
+                      "off-systemeu-akeneo-SUYQD_AKENEO_PU_02.csv",                       # not price lists
+                      "prestashop-9.1-combinations_import.csv"}                           # options of products
+    assert {n for n, status in statuses.items() if status != "processed"} == without_prices, statuses
+    told = rejects[rejects["rule"] == "missing_column"]           # one line per file and missing field
+    assert set(zip(told["source_file"].map(lambda f: Path(f).name), told["field"], strict=True)) == {
+        *((name, "price") for name in without_prices), ("prestashop-9.1-combinations_import.csv", "title")}
+    assert len(told) == 5 and (told["source_row"] == "0").all()
     by_file = {Path(i["path"]).name: i for i in manifest["inputs"]}
     assert by_file["shopify-product_template-2023.csv"]["platform"] == "shopify"
     assert by_file["woocommerce-8.3.1-sample_products.csv"]["platform"] == "woocommerce"

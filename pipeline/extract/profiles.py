@@ -162,7 +162,7 @@ def _columns(value: Any) -> dict[str, str]:
 def canonical_sources() -> list[str]:
     """The canonical source column names a vendor column can be mapped to, in schema order."""
     return [spec.get("source", name) for name, spec in config.schema_fields().items()
-            if spec.get("parser") != "derived"]
+            if spec.get("parser") not in ("derived", "mapper")]
 
 
 CHECKS: dict[str, Callable[[Any], Any]] = {

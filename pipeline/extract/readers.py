@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import operator
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,15 +15,22 @@ from pipeline.extract.csv_reader import ColumnRecords, read_csv_records
 from pipeline.extract.profiles import VendorProfile
 from pipeline.extract.sniff import UnreadableSheet, detect_format
 from pipeline.extract.xlsx_reader import read_xlsx_records
+from pipeline.transform.column_roles import header_recogniser
+from pipeline.transform.sheet_layout import (
+    HEADER_SEARCH_RECORDS,
+    filled_width,
+    find_header,
+    headerless_names,
+    is_blank,
+    sub_header,
+)
 
-__all__ = ["HEADER_SEARCH_RECORDS", "Sheet", "UnreadableSheet", "blank_cells", "cell_frame", "default_header_score",
-           "header_index", "header_names", "read_sheet"]
+__all__ = ["Sheet", "UnreadableSheet", "blank_cells", "cell_frame", "empty_skipped", "header_cells", "header_index",
+           "header_names", "read_sheet", "skipped_above"]
 
 Record = Sequence[str]      # the cells of one spreadsheet row: a tuple from the readers
-HEADER_SEARCH_RECORDS = 30
 ROW_COLUMN = "source_row"
-# A cell that is only a number (French or English notation, optional % or currency) is no column name.
-NUMBER = re.compile(r"[+-]?\d[\d\s.,'\u00a0\u202f]*(e[+-]?\d+)?\s*(%|€|eur)?", re.IGNORECASE)
+SKIPPED_COLUMNS = ["source_row", "reason"]
 
 
 @dataclass
@@ -33,88 +39,95 @@ class Sheet:
     format: str                  # "csv" | "xlsx"
     encoding: str | None
     delimiter: str | None
-    header_row: int              # 1-based spreadsheet row of the header
+    header_row: int | None       # 1-based spreadsheet row of the header; None for a sheet without one
     raw_rows: int                # non-blank records under the header, ragged ones included
     ragged: pd.DataFrame         # source_row, cells, expected: records left out of `frame`
     duplicate_headers: list[str] = field(default_factory=list)
+    skipped: pd.DataFrame = field(default_factory=lambda: empty_skipped())   # rows set aside: source_row, reason
+    sheet_name: str | None = None  # the workbook sheet read
+    merged_down: list[str] = field(default_factory=list)   # columns with cells merged down over rows
+
+    @property
+    def headerless(self) -> bool:
+        return self.header_row is None
+
+
+def empty_skipped() -> pd.DataFrame:
+    return pd.DataFrame({"source_row": pd.Series(dtype="int64"), "reason": pd.Series(dtype=object)})
 
 
 def read_sheet(data: bytes, name: str, profile: VendorProfile | None = None,
-               header_score: Callable[[Record], float] | None = None) -> Sheet:
-    """Read one vendor file; raises UnreadableSheet with a French and an English reason."""
+               recognised: Callable[[str], bool] | None = None) -> Sheet:
+    """Read one vendor file; raises UnreadableSheet with a French and an English reason. `recognised` tells a
+    cell that names a column (pipeline.transform.column_roles.header_recogniser)."""
+    recognised = recognised or header_recogniser()
     file_format = detect_format(data, name)
+    sheet_name, merged = None, frozenset()
     if file_format == "xlsx":
-        xlsx = read_xlsx_records(data, profile.sheet if profile else None)
-        records, first_row, encoding, delimiter = xlsx.records, xlsx.first_row, None, None
+        xlsx = read_xlsx_records(data, profile.sheet if profile else None, _table_score(recognised))
+        records, first_row, encoding, delimiter, sheet_name = xlsx.records, xlsx.first_row, None, None, xlsx.sheet
+        merged = xlsx.merged_down
     else:
         file_format = "csv"
         parsed = read_csv_records(data, profile.encoding if profile else None,
                                   profile.delimiter if profile else None)
         records, first_row, encoding, delimiter = parsed.records, 1, parsed.encoding, parsed.delimiter
-    index = header_index(records, first_row, profile.header_row if profile else None, header_score)
-    header_row = first_row + index
-    frame, ragged, raw_rows, duplicates = _table(records, first_row, index)
+    index = header_index(records, first_row, profile.header_row if profile else None, recognised)
+    header, below = header_cells(records, index)
+    frame, ragged, raw_rows, duplicates, skipped = _table(records, first_row, index, header, below)
     if raw_rows == 0:
+        where = f"(ligne {first_row + index})" if index is not None else ""
         raise UnreadableSheet(
-            f"Le fichier ne contient que la ligne d'en-tête (ligne {header_row}), aucune ligne de produit.",
-            f"The file holds only its header (row {header_row}) and no product row.",
+            f"Le fichier ne contient que la ligne d'en-tête {where}, aucune ligne de produit.".replace("  ", " "),
+            f"The file holds only its header {where.replace('ligne', 'row')} and no product row.".replace("  ", " "),
         )
-    return Sheet(frame, file_format, encoding, delimiter, header_row, raw_rows, ragged, duplicates)
+    header_row = first_row + index if index is not None else None
+    names = [c for c in frame.columns if c != ROW_COLUMN]
+    return Sheet(frame, file_format, encoding, delimiter, header_row, raw_rows, ragged, duplicates, skipped,
+                 sheet_name, [names[i] for i in sorted(merged) if i < len(names)])
 
 
-def default_header_score(cells: Record) -> float:
-    """Number of distinct, non-empty cells that are not plain numbers."""
-    names = {cell.strip() for cell in cells}
-    return float(sum(1 for name in names if name and not NUMBER.fullmatch(name)))
+def _table_score(recognised: Callable[[str], bool]) -> Callable[[list[Record]], float]:
+    """How much a worksheet's records look like a product table: its header's score, 0 without a header."""
+    def score(records: list[Record]) -> float:
+        choice = find_header(records, recognised)
+        if choice is None or choice.index is None:
+            return 0.0 if choice is None else 0.5
+        return max(choice.scores) if len(records) > choice.index + 1 else 0.0
+    return score
 
 
-def header_index(records: list[Record], first_row: int, header_row: int | None,
-                  header_score: Callable[[Record], float] | None) -> int:
-    """Index in `records` of the header: the profile's row, else the best-scoring of the first records."""
+def header_index(records: Sequence[Record], first_row: int, header_row: int | None,
+                 recognised: Callable[[str], bool]) -> int | None:
+    """Index in `records` of the header: the profile's row, else the best of the first records
+    (pipeline.transform.sheet_layout.find_header); None for a sheet whose first records are data."""
     if header_row is not None:
         index = header_row - first_row
-        if not 0 <= index < len(records) or _is_blank(records[index]):
+        if not 0 <= index < len(records) or is_blank(records[index]):
             raise UnreadableSheet(
                 f"Le profil place l'en-tête en ligne {header_row}, mais cette ligne est vide ou absente.",
                 f"The profile puts the header on row {header_row}, but that row is empty or missing.",
             )
         return index
-    candidates = [i for i, record in enumerate(records[:HEADER_SEARCH_RECORDS]) if not _is_blank(record)]
-    if not candidates:
-        raise UnreadableSheet("Le fichier ne contient aucune cellule remplie.",
-                              "The file holds no filled cell.")
-    scores = {i: (header_score or default_header_score)(records[i]) for i in candidates}
-    if max(scores.values()) <= 0:
+    choice = find_header(records, recognised)
+    if choice is None:
         raise UnreadableSheet(
             f"Aucune ligne d'en-tête : aucune des {HEADER_SEARCH_RECORDS} premières lignes ne contient "
             "de noms de colonnes.",
             f"No header row: none of the first {HEADER_SEARCH_RECORDS} rows holds column names.",
         )
-    if header_score is None:
-        scores = {i: score + _width_bonus(records, i) for i, score in scores.items()}
-    return max(candidates, key=lambda i: (scores[i], -i))
+    return choice.index
 
 
-def _width_bonus(records: list[Record], index: int, following: int = 5) -> float:
-    """Up to 0.5 when the next non-blank records have as many cells as this one, as data under a header."""
-    nexts = [r for r in records[index + 1:index + 1 + 2 * following] if not _is_blank(r)][:following]
-    if not nexts:
-        return 0.0
-    return 0.5 * sum(1 for r in nexts if _same_width(r, records[index])) / len(nexts)
-
-
-def _same_width(record: Record, other: Record) -> bool:
-    """Same number of cells once trailing empty cells are set aside."""
-    return max(_filled_width(record), _filled_width(other)) <= min(len(record), len(other))
-
-
-def _filled_width(record: Record) -> int:
-    """Position of the last non-empty cell (1-based), 0 for a blank record."""
-    return next((n for n in range(len(record), 0, -1) if record[n - 1].strip()), 0)
-
-
-def _is_blank(record: Record) -> bool:
-    return not any(cell.strip() for cell in record)
+def header_cells(records: Sequence[Record], index: int | None) -> tuple[Record, Record | None]:
+    """(the header's cells, or position names for a sheet without one; the record under the header when it
+    only completes it, else None)."""
+    if index is None:
+        width = max((len(r) for r in records[:HEADER_SEARCH_RECORDS]), default=0)
+        return tuple(headerless_names(width)), None
+    below = records[index + 1] if index + 1 < len(records) else None
+    completed = sub_header(records[index], below)
+    return (tuple(completed), below) if completed else (records[index], None)
 
 
 def header_names(cells: Record) -> tuple[list[str], list[str]]:
@@ -135,25 +148,28 @@ def header_names(cells: Record) -> tuple[list[str], list[str]]:
     return names, duplicates
 
 
-def _table(records: Sequence[Record], first_row: int, header_at: int
-           ) -> tuple[pd.DataFrame, pd.DataFrame, int, list[str]]:
-    """(frame, ragged, raw_rows, duplicate headers) for the records under the header."""
-    names, duplicates = header_names(records[header_at])
+def _table(records: Sequence[Record], first_row: int, header_at: int | None, header: Record,
+           sub_header_record: Record | None) -> tuple[pd.DataFrame, pd.DataFrame, int, list[str], pd.DataFrame]:
+    """(frame, ragged, raw_rows, duplicate headers, skipped) for the records under the header (all of them for a
+    sheet without one). Skipped: the records above the header (`above_header`), a sub-header (`sub_header`) and
+    blank records before the last filled one (`blank`), by spreadsheet row."""
+    names, duplicates = header_names(header)
+    start = 0 if header_at is None else header_at + 1 + (sub_header_record is not None)
     if isinstance(records, ColumnRecords):      # records of one width: none is ragged
-        arrays = [column.slice(header_at + 1) for column in records.columns]
+        arrays = [column.slice(start) for column in records.columns]
         empty = [blank_cells(array) for array in arrays]
         columns = [_python_cells(array) for array in arrays]
-        counts = np.full(len(records) - header_at - 1, len(names), dtype=np.int64)
+        counts = np.full(len(records) - start, len(names), dtype=np.int64)
         ragged_at: list[int] = []
     else:
-        data = list(records[header_at + 1:])
+        data = list(records[start:])
         counts = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
-        ragged_at = _fit_to_header(data, counts, records[header_at])
+        ragged_at = _fit_to_header(data, counts, header)
         cells = [list(map(operator.itemgetter(i), data)) for i in range(len(names))]
         empty = [np.fromiter(map(operator.not_, map(str.strip, column)), dtype=bool, count=len(data))
                  for column in cells]
         columns = [np.array(column, dtype=object) for column in cells]
-    rows = np.arange(len(counts), dtype=np.int64) + first_row + header_at + 1
+    rows = np.arange(len(counts), dtype=np.int64) + first_row + start
     blank = np.logical_and.reduce(empty) if columns else np.ones(len(counts), dtype=bool)
     is_ragged = np.zeros(len(counts), dtype=bool)
     is_ragged[ragged_at] = True
@@ -164,7 +180,26 @@ def _table(records: Sequence[Record], first_row: int, header_at: int
     frame[ROW_COLUMN] = rows[keep]
     ragged = pd.DataFrame({"source_row": rows[is_ragged], "cells": counts[is_ragged],
                            "expected": np.full(int(is_ragged.sum()), len(names), dtype=np.int64)})
-    return frame, ragged, int(keep.sum()) + len(ragged_at), duplicates
+    last = rows[~blank].max() if (~blank).any() else 0
+    skipped = skipped_above(records, first_row, header_at, sub_header_record is not None)
+    inner_blank = pd.DataFrame({"source_row": rows[blank & (rows < last)], "reason": "blank"})
+    skipped = pd.concat([skipped, inner_blank], ignore_index=True) if len(inner_blank) else skipped
+    return frame, ragged, int(keep.sum()) + len(ragged_at), duplicates, skipped
+
+
+def skipped_above(records: Sequence[Record], first_row: int, header_at: int | None, has_sub_header: bool
+                   ) -> pd.DataFrame:
+    """The records from the first filled one to the header (`above_header`, or `blank`), and the sub-header."""
+    if header_at is None:
+        return empty_skipped()
+    above = [(first_row + i, "blank" if is_blank(records[i]) else "above_header") for i in range(header_at)]
+    while above and above[0][1] == "blank":
+        above.pop(0)
+    if has_sub_header:
+        above.append((first_row + header_at + 1, "sub_header"))
+    if not above:
+        return empty_skipped()
+    return pd.DataFrame(above, columns=SKIPPED_COLUMNS).astype({"source_row": "int64", "reason": object})
 
 
 def cell_frame(names: list[str], arrays: list[pa.StringArray], rows: np.ndarray) -> pd.DataFrame:
@@ -204,17 +239,22 @@ def _kept(cells: np.ndarray, empty: np.ndarray, keep: np.ndarray) -> np.ndarray:
 def _fit_to_header(data: list[Record], counts: np.ndarray, header: Record) -> list[int]:
     """Pad or trim, in place, records whose cell count differs from the header's; return the ragged ones.
 
-    Not ragged: extra cells that are all empty (a trailing delimiter), and missing cells under the
-    header's own trailing empty cells. A ragged or blank record is replaced by empty cells, so the
-    caller tells it apart by position only.
+    Not ragged: extra cells that are all empty (a trailing delimiter), missing cells under the header's own
+    trailing empty cells, and a record of a single filled cell (a heading or a note; sheet_layout tells).
+    A ragged or blank record is replaced by empty cells, so the caller tells it apart by position only.
     """
     width = len(header)
-    named_width = _filled_width(header)
+    named_width = filled_width(header)
     ragged = []
     for index in np.flatnonzero(counts != width):
         record = data[index]
-        aligned = (len(record) > width and _is_blank(record[width:])) or named_width <= len(record) < width
-        if not aligned and not _is_blank(record):
+        aligned = ((len(record) > width and is_blank(record[width:])) or named_width <= len(record) < width
+                   or _single_cell(record[:width]))
+        if not aligned and not is_blank(record):
             ragged.append(int(index))
         data[index] = (*record[:width], *[""] * (width - len(record))) if aligned else ("",) * width
     return ragged
+
+
+def _single_cell(record: Record) -> bool:
+    return sum(1 for cell in record if cell.strip()) == 1

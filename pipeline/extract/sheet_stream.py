@@ -24,13 +24,21 @@ import pyarrow.csv as pa_csv
 from pipeline.extract.csv_reader import HEADER_CHARS, QuoteCheck, arrow_csv_options, arrow_splits_on, longest_cell
 from pipeline.extract.intake import IntakeFile, open_file
 from pipeline.extract.profiles import VendorProfile
-from pipeline.extract.readers import HEADER_SEARCH_RECORDS, blank_cells, cell_frame, header_index, header_names
+from pipeline.extract.readers import (
+    blank_cells,
+    cell_frame,
+    header_cells,
+    header_index,
+    header_names,
+    skipped_above,
+)
 from pipeline.extract.sniff import UnreadableSheet, bom_encoding, bomless_utf16, detect_delimiter, detect_format
+from pipeline.transform.column_content import SAMPLE_ROWS
+from pipeline.transform.sheet_layout import HEADER_SEARCH_RECORDS
 from pipeline.transform.sku_chunks import chunk_numbers, sku_chunk_bounds
 
 READ_BYTES = 8 << 20            # bytes read and decoded at a time
 ARROW_BLOCK_BYTES = 1 << 20     # bytes Arrow parses at a time: its buffers for a block are many times larger
-FOLLOWING_RECORDS = 12          # records after the header that its search may look at (readers._width_bonus)
 GUESSED_ENCODINGS = ("utf-8", "cp1252", "latin-1")   # sniff.decode_text's order: cp1252 fails on its undefined bytes
 ROW, RANK = "source_row", "sku_rank"
 
@@ -44,6 +52,7 @@ class ChunkPlan:
     chunk: np.ndarray           # per non-blank record under the header, in file order: its chunk's number
     rank: np.ndarray            # … and its place in SKU order
     chunks: int
+    blank_rows: np.ndarray      # spreadsheet rows of the blank records before the last filled one
 
     @property
     def rows(self) -> int:
@@ -62,26 +71,49 @@ class SpooledSheet:
     header_at: int              # index of the header record: its spreadsheet row − 1
     names: list[str]            # readers.header_names
     duplicate_headers: list[str]
+    first_records: list[tuple[str, ...]]    # the file's first records, the header and a sample under it
+    sub_header: bool = False    # whether the record under the header completes it (readers.header_cells)
 
     @property
     def header_row(self) -> int:
         return self.header_at + 1
+
+    @property
+    def data_at(self) -> int:
+        """Index of the first record under the header (and its sub-header)."""
+        return self.header_at + 1 + self.sub_header
+
+    def sample(self) -> pd.DataFrame:
+        """The first records under the header that were read to find it, as read_sheet's frame makes them."""
+        records = self.first_records[self.data_at:]
+        width = len(self.names)
+        cells = [pa.array([(r[i] if i < len(r) else "") for r in records], pa.string()) for i in range(width)]
+        kept = ~np.logical_and.reduce([blank_cells(c) for c in cells]) if records else np.zeros(0, dtype=bool)
+        rows = self.data_at + 1 + np.flatnonzero(kept)
+        return cell_frame(self.names, [c.filter(pa.array(kept)) for c in cells], rows)
+
+    def skipped(self) -> pd.DataFrame:
+        """The records above the header and its sub-header, as read_sheet sets them aside."""
+        return skipped_above(self.first_records, 1, self.header_at, self.sub_header)
 
     def chunk_plan(self, key_columns: Sequence[str], key_of: Callable[[pd.DataFrame], pa.Array],
                    chunk_rows: int) -> ChunkPlan:
         """First pass: the SKU key of every non-blank record (`key_of` a frame of the `key_columns` cells, as
         cell_frame makes it) and the chunks they are cut into."""
         positions = [self.names.index(name) for name in key_columns]
-        keys = []
+        keys, blanks, last = [], [], 0
         for start, columns, kept in self._records():
             picked = [columns[i].filter(pa.array(kept)) for i in positions]
             keys.append(key_of(cell_frame(list(key_columns), picked, start + 1 + np.flatnonzero(kept))))
+            blanks.append(start + 1 + np.flatnonzero(~kept))
+            last = int(start + 1 + np.flatnonzero(kept)[-1]) if kept.any() else last
         key = pa.concat_arrays(keys) if keys else pa.array([], pa.string())
         if len(key) == 0:
             raise NotStreamable("no product row under the header")
         order, bounds = sku_chunk_bounds(key, chunk_rows)
         chunk, rank = chunk_numbers(order, bounds)
-        return ChunkPlan(chunk, rank, len(bounds) - 1)
+        blank_rows = np.concatenate(blanks) if blanks else np.zeros(0, dtype=np.int64)
+        return ChunkPlan(chunk, rank, len(bounds) - 1, blank_rows[blank_rows < last])
 
     def chunks(self, plan: ChunkPlan) -> Iterator[pd.DataFrame]:
         """Second pass: the sheet's frame (as read_sheet makes it) one chunk at a time, each in SKU order."""
@@ -129,7 +161,7 @@ class SpooledSheet:
             if len(reader.schema) != len(self.names) or not all(pa.types.is_string(t) for t in reader.schema.types):
                 raise NotStreamable("cells too many to count in the first record")
             for batch in reader:
-                skip = max(0, self.header_at + 1 - position)
+                skip = max(0, self.data_at - position)
                 position += batch.num_rows
                 if skip >= batch.num_rows:
                     continue
@@ -142,7 +174,7 @@ class SpooledSheet:
             raise NotStreamable(f"Arrow cannot split it ({exc})") from exc
 
 
-def spool_sheet(file: IntakeFile, profile: VendorProfile, header_score: Callable[[Sequence[str]], float],
+def spool_sheet(file: IntakeFile, profile: VendorProfile, recognised: Callable[[str], bool],
                 folder: str | Path, storage_options: dict | None = None) -> SpooledSheet:
     """Copy the file in UTF-8 into `folder` and find its header, as read_sheet would."""
     path = Path(folder) / "sheet.csv"
@@ -163,13 +195,17 @@ def spool_sheet(file: IntakeFile, profile: VendorProfile, header_score: Callable
                 if chosen:
                     raise NotStreamable(f"not {encoding}") from exc
     options = arrow_csv_options(text_head, delimiter, quoted, ARROW_BLOCK_BYTES)
-    records = _first_records(path, options, (profile.header_row or HEADER_SEARCH_RECORDS) + FOLLOWING_RECORDS)
+    records = _first_records(path, options, (profile.header_row or HEADER_SEARCH_RECORDS) + SAMPLE_ROWS)
     try:
-        header_at = header_index(records, 1, profile.header_row, header_score)
+        header_at = header_index(records, 1, profile.header_row, recognised)
     except UnreadableSheet as exc:
         raise NotStreamable(exc.reason_en) from exc
-    names, duplicates = header_names(records[header_at])
-    return SpooledSheet(path, sha256, encoding, delimiter, options, header_at, names, duplicates)
+    if header_at is None:
+        raise NotStreamable("no header: its columns are read by their content, whole")
+    header, below = header_cells(records, header_at)
+    names, duplicates = header_names(header)
+    return SpooledSheet(path, sha256, encoding, delimiter, options, header_at, names, duplicates, records,
+                        below is not None)
 
 
 def _copy_as_utf8(source, encoding: str, delimiter: str | None, path: Path) -> tuple[str, str, str, bool]:

@@ -1,10 +1,19 @@
-"""Reads one worksheet of an XLSX workbook into records of text cells, keeping numbers exact."""
+"""Reads one worksheet of an XLSX workbook into records of text cells, numbers as Excel shows them.
+
+The worksheet is the profile's, else the visible one that looks most like a product table (a first sheet of
+instructions is passed over). A cell merged down over several rows gives its value to each row of the merge
+that holds two values or more (a producer written once beside its products); a blank row, or a heading of one
+cell, stays as it is.
+Numbers are rounded to 15 significant digits, as Excel displays them: 9.1000000000000014 is 9.1.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -18,32 +27,65 @@ class XlsxRecords:
     records: list[tuple[str, ...]]    # record i is Excel row first_row + i; empty cells are ""
     first_row: int
     sheet: str
+    merged_down: frozenset[int] = frozenset()   # positions of the columns with cells merged down over rows
 
 
-def read_xlsx_records(data: bytes, sheet: str | None = None) -> XlsxRecords:
-    """The named sheet, or the first visible worksheet, as text records."""
+def read_xlsx_records(data: bytes, sheet: str | None = None,
+                      table_score: Callable[[list[tuple[str, ...]]], float] | None = None) -> XlsxRecords:
+    """The named sheet, else of the visible worksheets the first that `table_score` rates best (the first one
+    without it), as text records."""
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        name = sheet if sheet is not None else _first_visible_sheet(workbook)
-        if name not in workbook.sheet_names:
+        if sheet is not None and sheet not in workbook.sheet_names:
             raise UnreadableSheet(
-                f"Le classeur n'a pas de feuille « {name} » (feuilles : {', '.join(workbook.sheet_names)}).",
-                f"The workbook has no sheet '{name}' (sheets: {', '.join(workbook.sheet_names)}).",
+                f"Le classeur n'a pas de feuille « {sheet} » (feuilles : {', '.join(workbook.sheet_names)}).",
+                f"The workbook has no sheet '{sheet}' (sheets: {', '.join(workbook.sheet_names)}).",
             )
-        worksheet = workbook.get_sheet_by_name(name)
-        grid = worksheet.to_python(skip_empty_area=True)
+        names = [sheet] if sheet is not None else _visible_sheets(workbook)
+        read = [_records(workbook, name) for name in (names if table_score else names[:1])]
     except CalamineError as exc:
         raise UnreadableSheet(f"Classeur XLSX endommagé : {exc}.", f"Damaged XLSX workbook: {exc}.") from exc
-    first_row = worksheet.start[0] + 1 if worksheet.start else 1
-    return XlsxRecords(_as_text(grid), first_row, name)
+    if len(read) == 1:
+        return read[0]
+    scores = [table_score(r.records) for r in read]
+    return read[scores.index(max(scores))]
 
 
-def _first_visible_sheet(workbook: CalamineWorkbook) -> str:
-    for meta in workbook.sheets_metadata:
-        if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet:
-            return meta.name
-    raise UnreadableSheet("Le classeur n'a aucune feuille de calcul visible.",
-                          "The workbook has no visible worksheet.")
+def _records(workbook: CalamineWorkbook, name: str) -> XlsxRecords:
+    worksheet = workbook.get_sheet_by_name(name)
+    grid = worksheet.to_python(skip_empty_area=True)
+    start = worksheet.start or (0, 0)
+    records = _as_text(grid)
+    merged = _fill_merged_down(records, worksheet.merged_cell_ranges or [], start)
+    return XlsxRecords(records, start[0] + 1, name, merged)
+
+
+def _fill_merged_down(records: list[tuple[str, ...]], ranges: list, start: tuple[int, int]) -> frozenset[int]:
+    """Give the value of each cell merged down over rows to the rows of the merge holding two values or more;
+    returns the positions of the columns merged down."""
+    filled = [sum(1 for cell in record if cell.strip()) >= 2 for record in records]
+    merged: set[int] = set()
+    for (top, left), (bottom, _right) in ranges:
+        row, column = top - start[0], left - start[1]
+        if bottom <= top or not 0 <= row < len(records) or not 0 <= column < len(records[row]):
+            continue
+        merged.add(column)
+        value = records[row][column]
+        for below in range(row + 1, min(bottom - start[0], len(records) - 1) + 1):
+            if filled[below] and not records[below][column].strip():
+                cells = list(records[below])
+                cells[column] = value
+                records[below] = tuple(cells)
+    return frozenset(merged)
+
+
+def _visible_sheets(workbook: CalamineWorkbook) -> list[str]:
+    names = [meta.name for meta in workbook.sheets_metadata
+             if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet]
+    if not names:
+        raise UnreadableSheet("Le classeur n'a aucune feuille de calcul visible.",
+                              "The workbook has no visible worksheet.")
+    return names
 
 
 def _as_text(grid: list[list[Any]]) -> list[tuple[str, ...]]:
@@ -65,10 +107,13 @@ def _as_text(grid: list[list[Any]]) -> list[tuple[str, ...]]:
 
 
 def _number(value: float | int) -> str:
-    """3760987650014.0 → "3760987650014"; 12.5 → "12.5" (the shortest text that reads back the same)."""
-    if isinstance(value, float) and value.is_integer():
+    """3760987650014.0 → "3760987650014"; 9.1000000000000014 → "9.1": 15 significant digits, as Excel shows."""
+    if isinstance(value, int) or not math.isfinite(value):
+        return repr(value)
+    if value.is_integer():
         return str(int(value))
-    return repr(value)
+    text = f"{value:.15g}"
+    return format(Decimal(text), "f") if "e" in text else text
 
 
 def _datetime(value: dt.datetime) -> str:

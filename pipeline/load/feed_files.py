@@ -46,6 +46,7 @@ QUANTITY = pa.decimal128(24, 6)
 PARQUET_COLUMNS: dict[str, tuple[str, pa.DataType, bool]] = {
     "vendor_id": ("vendor_id", pa.string(), True),
     "sku": ("sku", pa.string(), True),
+    "sku_derived": ("sku_derived", pa.bool_(), True),
     "outer_id": ("outer_id", pa.string(), True),
     "title_zh": ("title_listing", pa.string(), True),
     "title_truncated": ("title_truncated", pa.bool_(), True),

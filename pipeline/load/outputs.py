@@ -45,7 +45,7 @@ from pipeline.transform.delta import (
 )
 from pipeline.transform.listing import output_profile
 from pipeline.transform.localize import PENDING_COLUMNS
-from pipeline.transform.rejects import REJECT_COLUMNS
+from pipeline.transform.rejects import REJECT_COLUMNS, rejected_rows
 from pipeline.transform.taobao_rows import SORT_KEYS, taobao_rows
 
 REJECTS = "rejects.csv"
@@ -425,7 +425,7 @@ def _vendors_read(records: list[dict]) -> set[str]:
 def _input_counts(records: list[dict], rejects: pd.DataFrame, tally: Tally) -> list[dict]:
     """Each input's record with its rows split into rejected, pending and published; a skipped input keeps the
     counts of the run that last processed it."""
-    rejected = rejects.drop_duplicates(["source_file", "source_row"])["source_file"].value_counts()
+    rejected = rejected_rows(rejects)["source_file"].value_counts()
     out = []
     for rec in sorted(records, key=lambda r: r["path"]):
         path = rec["path"]

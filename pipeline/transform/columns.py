@@ -1,27 +1,25 @@
-"""Maps vendor headers onto the canonical source columns, turning a read sheet into a text frame.
+"""Turns a read sheet into the text frame of canonical columns, as its ColumnPlan says (column_roles decides it).
 
-Where a canonical column comes from, highest priority first:
-1. the vendor profile's `overrides` (vendor header → canonical name);
-2. the platform's column map (config/platforms.yaml), for a recognised platform export;
-3. the synonyms of config/column_synonyms.yaml, among the columns 1 and 2 left unused.
-When several columns fill one canonical column, the first non-empty one wins, row by row. Columns
-named by overrides or by synonyms must agree: rows where two of them hold different non-empty
-values (compared as text) are returned as conflicts; price columns are only compared with columns
-of the same VAT basis (an HT and a TTC price differ by design). Platform maps list alternatives
-(e.g. a short description standing in for a missing description), which are never conflicts.
-
-Identifiers are never invented here: a generic vendor sheet without a SKU column yields empty SKUs,
-rejected later as required. Platform exports whose units have no SKU of their own get one as
-config/platforms.yaml and pipeline/transform/platforms.py document (Open Food Facts: the product
-code; Shopify: the handle and option values).
+Per canonical column, row by row the first filled of its sources. Then:
+- a composed title joins the row's attribute values (pipeline.transform.column_roles.ColumnPlan.title_parts);
+- the net content is searched for in a container text ("Pot verre 250 g") or, without a net content column, in
+  the title (pipeline.transform.quantity.quantity_in_text);
+- the SKU is the reference column's, unless empty or a placeholder ("A créer"); else the barcode's digits;
+  else a key derived from the title, net content, brand, a short description and attributes
+  (pipeline.transform.product_keys). `sku_derived` says which ("barcode" or "key") on such rows;
+- `price_includes_vat`, per row: the basis the price column that supplied the row's price states, else the
+  sheet's (the chosen price column's, else a "true"/"false" default, else the platform's);
+- conflicts: rows where checked sources of a field (overrides, synonyms, header words; prices of the same VAT
+  basis) hold different non-empty values;
+- `defaults` (canonical name → value) fill what is still empty.
 """
 from __future__ import annotations
 
 import functools
 import re
 import unicodedata
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -30,6 +28,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline import config
+from pipeline.transform.column_content import SAMPLE_ROWS
+from pipeline.transform.column_roles import (
+    ColumnPlan,
+    ReadingTables,
+    Source,
+    decide_columns,
+    default_tables,
+)
+from pipeline.transform.product_keys import barcode_skus, derived_skus
+from pipeline.transform.quantity import quantity_in_text
 
 LINEAGE = ["vendor_id", "source_file", "source_row"]
 CONFLICT_COLUMNS = ["source_row", "field", "value", "detail"]
@@ -118,57 +126,6 @@ def _field_of_source() -> dict[str, str]:
     return {spec.get("source", name): name for name, spec in config.schema_fields().items()}
 
 
-@dataclass(frozen=True)
-class _Synonym:
-    target: str                 # canonical source name
-    rank: int                   # position in the synonym list: lower wins
-    unit: str | None
-    price_includes_vat: bool | None
-    fallback: bool
-
-
-@functools.cache
-def _synonyms() -> dict[str, _Synonym]:
-    """Normalised header → what it fills, from config/column_synonyms.yaml."""
-    index: dict[str, _Synonym] = {}
-    for target, entries in config.config_file("column_synonyms.yaml").items():
-        for rank, entry in enumerate(entries):
-            spec = entry if isinstance(entry, dict) else {"header": entry}
-            index.setdefault(normalise_header(spec["header"]), _Synonym(
-                target, rank, spec.get("unit"), spec.get("price_includes_vat"), spec.get("fallback", False)))
-    return index
-
-
-def platform_specs() -> dict[str, dict[str, Any]]:
-    """config/platforms.yaml: platform name → signature, fold settings, column map."""
-    return config.config_file("platforms.yaml")
-
-
-@functools.cache
-def _known_headers() -> frozenset[str]:
-    """Normalised synonyms, canonical names and every header config/platforms.yaml names."""
-    names: set[str] = set(_synonyms()) | {normalise_header(c) for c in canonical_columns()}
-    for spec in platform_specs().values():
-        for item in spec["signature"] + spec.get("fold", {}).get("inherit", []):
-            names.update(normalise_header(h) for h in ([item] if isinstance(item, str) else item))
-        for entries in spec["columns"].values():
-            for entry in entries:
-                headers = entry.get("join", [entry.get("column")]) if isinstance(entry, dict) else [entry]
-                names.update(normalise_header(h) for h in headers)
-    return frozenset(names)
-
-
-def known_header_score(cells: Sequence[Any], also_known: Collection[str] = ()) -> float:
-    """How many distinct cells of a row are known headers (synonyms, canonical names, platform
-    columns, or `also_known`, e.g. the headers a vendor profile maps).
-
-    A reader scores the first rows of a sheet and takes the best one as its header row, so a
-    title row above the header ("Tarifs 2025") or a data row scores 0 or little.
-    """
-    known = _known_headers() | {normalise_header(h) for h in also_known}
-    keys = {_header_key(c) for c in cells if isinstance(c, str) and c.strip()}
-    return float(len(keys & known))
-
 
 @dataclass
 class ColumnMapping:
@@ -180,95 +137,29 @@ class ColumnMapping:
     price_includes_vat: bool | None = None
 
 
-@dataclass(frozen=True)
-class _Source:
-    """One way to fill a canonical column: a vendor column, or several joined."""
-
-    columns: tuple[str, ...]
-    sep: str = " "
-    unit: str | None = None
-    price_includes_vat: bool | None = None
-    checked: bool = False       # disagreeing with another checked source of its column is a conflict
-
-    @property
-    def label(self) -> str:
-        return " + ".join(self.columns)
-
-    def values(self, frame: pd.DataFrame) -> pd.Series:
-        """The source's cells; a bare number gets the unit its header states ("250" → "250 g")."""
-        values = join_cells(frame, self.columns, self.sep)
-        if self.unit:
-            codes, distinct = pd.factorize(values)
-            bare = pd.Series(distinct, dtype="object").str.fullmatch(_BARE_NUMBER).fillna(False).to_numpy(dtype=bool)
-            with_unit = np.append(np.asarray(distinct, dtype=object), pd.NA)
-            with_unit[:-1][bare] = with_unit[:-1][bare] + " " + self.unit
-            values = pd.Series(with_unit[codes], index=values.index, dtype="object")
-        return values
+def source_values(frame: pd.DataFrame, source: Source) -> pd.Series:
+    """A source's cells; a bare number gets the unit its header states ("250" → "250 g"), a container text the
+    net content it holds."""
+    values = join_cells(frame, source.columns, source.sep)
+    if source.unit:
+        codes, distinct = pd.factorize(values)
+        bare = pd.Series(distinct, dtype="object").str.fullmatch(_BARE_NUMBER).fillna(False).to_numpy(dtype=bool)
+        with_unit = np.append(np.asarray(distinct, dtype=object), pd.NA)
+        with_unit[:-1][bare] = with_unit[:-1][bare] + " " + source.unit
+        values = pd.Series(with_unit[codes], index=values.index, dtype="object")
+    if source.in_text:
+        values = quantity_in_text(values)
+    return values
 
 
-def _override_sources(columns: list[str], overrides: Mapping[str, str]) -> dict[str, list[_Source]]:
-    """Vendor profile overrides: a header as written (or equal once normalised) → canonical name."""
-    unknown = set(overrides.values()) - set(canonical_columns())
-    if unknown:
-        raise ValueError(f"overrides name unknown canonical columns: {sorted(unknown)}")
-    plan: dict[str, list[_Source]] = {}
-    for header, target in overrides.items():
-        column = header if header in columns else next(
-            (c for c in columns if normalise_header(c) == normalise_header(header)), None)
-        if column is not None:
-            known = _synonyms().get(_header_key(column))
-            unit, vat = (known.unit, known.price_includes_vat) if known else (None, None)
-            plan.setdefault(target, []).append(_Source((column,), unit=unit, price_includes_vat=vat,
-                                                       checked=True))
-    return plan
+def platform_specs() -> dict[str, dict[str, Any]]:
+    """config/platforms.yaml: platform name → signature, fold settings, column map."""
+    return config.config_file("platforms.yaml")
 
 
-def _platform_sources(columns: list[str], platform: str) -> dict[str, list[_Source]]:
-    plan: dict[str, list[_Source]] = {}
-    for target, entries in platform_specs()[platform]["columns"].items():
-        for entry in entries:
-            spec = entry if isinstance(entry, dict) else {"column": entry}
-            found = tuple(c for c in (find_column(columns, h) for h in spec.get("join", [spec.get("column")]))
-                          if c is not None)
-            sources = plan.setdefault(target, [])
-            if found and all(found != s.columns for s in sources):
-                sources.append(_Source(found, spec.get("sep", " "), spec.get("unit"),
-                                       spec.get("price_includes_vat")))
-    return {target: sources for target, sources in plan.items() if sources}
-
-
-def _synonym_sources(columns: list[str], taken_columns: set[str],
-                     taken_targets: set[str]) -> dict[str, list[_Source]]:
-    ranked: dict[str, list[tuple[int, int, _Source]]] = {}
-    for position, column in enumerate(columns):
-        known = _synonyms().get(_header_key(column))
-        if column in taken_columns or known is None or known.target in taken_targets:
-            continue
-        source = _Source((column,), unit=known.unit, price_includes_vat=known.price_includes_vat,
-                         checked=not known.fallback)
-        ranked.setdefault(known.target, []).append((known.rank, position, source))
-    return {target: [s for _, _, s in sorted(found, key=lambda r: r[:2])] for target, found in ranked.items()}
-
-
-def _plan(columns: list[str], platform: str | None,
-          overrides: Mapping[str, str]) -> dict[str, list[_Source]]:
-    """Canonical name → its sources in priority order (overrides, platform map, synonyms)."""
-    if platform is not None and platform not in platform_specs():
-        raise ValueError(f"unknown platform {platform!r}")
-    plan = _override_sources(columns, overrides)
-    ignored: set[str] = set()
-    if platform is not None:
-        for target, sources in _platform_sources(columns, platform).items():
-            plan.setdefault(target, sources)
-        ignored = {find_column(columns, h) for h in platform_specs()[platform].get("ignore", [])} - {None}
-    taken = ignored | {c for sources in plan.values() for s in sources for c in s.columns}
-    plan.update(_synonym_sources(columns, taken, set(plan)))
-    return plan
-
-
-def _source_table(frame: pd.DataFrame, sources: list[_Source]) -> pd.DataFrame:
+def _source_table(frame: pd.DataFrame, sources: list[Source]) -> pd.DataFrame:
     """One column per source (0, 1, … in priority order) holding that source's values."""
-    return pd.DataFrame({i: s.values(frame) for i, s in enumerate(sources)}, index=frame.index,
+    return pd.DataFrame({i: source_values(frame, s) for i, s in enumerate(sources)}, index=frame.index,
                         columns=range(len(sources)), dtype="object")
 
 
@@ -286,13 +177,13 @@ def _single_supplier(values: pd.Series) -> pd.Series:
     return pd.Series(0.0, index=values.index).where(values.notna())
 
 
-def _conflicts(frame: pd.DataFrame, target: str, sources: list[_Source], table: pd.DataFrame,
+def _conflicts(frame: pd.DataFrame, target: str, sources: list[Source], table: pd.DataFrame,
                kept: pd.Series) -> list[pd.DataFrame]:
     """Rows where checked sources of the same VAT basis hold different non-empty values."""
     groups: dict[bool | None, list[int]] = {}
     for number, source in enumerate(sources):
         if source.checked:
-            groups.setdefault(source.price_includes_vat, []).append(number)
+            groups.setdefault(source.includes_vat, []).append(number)
     found = []
     for numbers in (n for n in groups.values() if len(n) > 1):
         cells = table[numbers].melt(ignore_index=False, var_name="source", value_name="value").dropna()
@@ -309,20 +200,123 @@ def _conflicts(frame: pd.DataFrame, target: str, sources: list[_Source], table: 
     return found
 
 
-def _price_basis(price_sources: list[_Source], platform: str | None, default: str | None) -> bool | None:
-    """The sheet's price basis: what its first price column states, else the vendor's default
-    ("true"/"false", from the profile), else the platform's."""
-    if price_sources and price_sources[0].price_includes_vat is not None:
-        return price_sources[0].price_includes_vat
+def _empty_conflicts() -> pd.DataFrame:
+    conflicts = pd.DataFrame({c: pd.Series(dtype="object") for c in CONFLICT_COLUMNS})
+    conflicts["source_row"] = conflicts["source_row"].astype("Int64")
+    return conflicts
+
+
+def map_columns(frame: pd.DataFrame, *, platform: str | None, overrides: Mapping[str, str] | None = None,
+                defaults: Mapping[str, str] | None = None, tables: ReadingTables | None = None
+                ) -> tuple[pd.DataFrame, ColumnMapping, pd.DataFrame]:
+    """The text frame of `frame` (a read sheet, folded if it is a platform export), its columns decided on its
+    first rows: (text frame, mapping, conflicts); see apply_plan."""
+    tables = tables or default_tables()
+    plan = decide_columns(frame.head(SAMPLE_ROWS), tables, platform=platform, overrides=overrides)
+    text, conflicts = apply_plan(frame, plan, defaults, tables)
+    return text, column_mapping(plan, defaults, tables), conflicts
+
+
+def column_mapping(plan: ColumnPlan, defaults: Mapping[str, str] | None = None,
+                   tables: ReadingTables | None = None) -> ColumnMapping:
+    used = {t: plan.columns_of(t) for t in canonical_columns() if plan.sources.get(t)}
+    basis = _price_basis(plan, (defaults or {}).get("price_includes_vat"), tables or default_tables())
+    return ColumnMapping(plan.platform, used, list(plan.unused), basis)
+
+
+def apply_plan(frame: pd.DataFrame, plan: ColumnPlan, defaults: Mapping[str, str] | None = None,
+               tables: ReadingTables | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(text frame, conflicts) of `frame` as `plan` says (see the module doc). The text frame has the lineage
+    columns `frame` has, then every canonical source column. Conflicts: one row per (row, field) where columns
+    disagree, with the value kept and the columns and their values in `detail`."""
+    tables = tables or default_tables()
+    unknown = set(defaults or {}) - set(canonical_columns())
+    if unknown:
+        raise ValueError(f"defaults name unknown canonical columns: {sorted(unknown)}")
+    text = frame[[c for c in LINEAGE if c in frame.columns]].copy()
+    conflicts: list[pd.DataFrame] = []
+    suppliers: dict[str, pd.Series] = {}      # of targets filled from several sources
+    for target in canonical_columns():
+        sources = list(plan.sources.get(target, ()))
+        text[target], supplier, table = _target_values(frame, sources)
+        if table is not None:
+            suppliers[target] = supplier
+            conflicts += _conflicts(frame, target, sources, table, text[target])
+    _identify(text, frame, plan, tables)
+    basis = _price_basis(plan, (defaults or {}).get("price_includes_vat"), tables)
+    prices = list(plan.sources.get("price", ()))
+    text["price_includes_vat"] = text["price_includes_vat"].fillna(
+        _row_price_basis(prices, suppliers["price"] if "price" in suppliers else _single_supplier(text["price"]),
+                         basis))
+    for target, value in (defaults or {}).items():
+        text[target] = text[target].fillna(value)
+    found = pd.concat(conflicts).sort_index(kind="stable") if conflicts else _empty_conflicts()
+    found["source_row"] = found["source_row"].astype("Int64")
+    return text.reset_index(drop=True), found[CONFLICT_COLUMNS].reset_index(drop=True)
+
+
+def _identify(text: pd.DataFrame, frame: pd.DataFrame, plan: ColumnPlan, tables: ReadingTables) -> None:
+    """The composed title, the net content found in the title, and the SKU where the sheet gives none (see the
+    module doc), in place."""
+    if plan.title_parts:
+        text["title"] = join_cells(_without_placeholders(frame, plan.title_parts, tables, words_only=True),
+                                   _distinct_parts(plan.title_parts, frame), " ")
+    if plan.net_content_from_title:
+        text["net_content"] = quantity_in_text(text["title"].fillna(text["title_zh"]))
+    given = _blank_placeholders(text["sku"], tables)
+    barcode = barcode_skus(_blank_placeholders(text["barcode"], tables))
+    identity = _without_placeholders(frame, plan.identity, tables, words_only=True)
+    derived = derived_skus([text["title"].fillna(text["title_zh"]), text["net_content"],
+                            *(identity[c] for c in plan.identity)])
+    fallback = barcode.fillna(derived)
+    text["sku"] = given.fillna(fallback)
+    kind = np.where(barcode.notna(), "barcode", np.where(derived.notna(), "key", pd.NA))
+    text["sku_derived"] = pd.Series(np.where(given.isna(), kind, pd.NA), index=text.index, dtype=object)
+
+
+def _distinct_parts(parts: Sequence[str], frame: pd.DataFrame) -> list[str]:
+    """The title parts less those repeating an earlier part on every sample row (DIMENSION2 = DIMENSION)."""
+    kept: list[str] = []
+    for part in parts:
+        if not any(frame[part].head(SAMPLE_ROWS).fillna("").equals(frame[k].head(SAMPLE_ROWS).fillna(""))
+                   for k in kept):
+            kept.append(part)
+    return kept
+
+
+def _blank_placeholders(cells: pd.Series, tables: ReadingTables) -> pd.Series:
+    """`cells` with the placeholders of config/header_lexicon.yaml `empty_values` ("A créer", "N/A") as NA."""
+    codes, distinct = pd.factorize(cells)
+    empty = np.array([tables.lexicon.is_empty_value(str(v)) for v in distinct] + [True], dtype=bool)
+    return cells.mask(empty[codes], pd.NA) if empty[:-1].any() else cells
+
+
+def _without_placeholders(frame: pd.DataFrame, columns: Sequence[str], tables: ReadingTables,
+                          words_only: bool = False) -> pd.DataFrame:
+    """The `columns` of `frame` with placeholders blanked, and a lone "0" in a column of words (an empty
+    formula)."""
+    out = frame[list(columns)].copy() if columns else pd.DataFrame(index=frame.index)
+    for column in columns:
+        cells = _blank_placeholders(text_cells(frame[column]), tables)
+        if words_only:
+            cells = cells.mask(cells.str.strip() == "0", pd.NA)
+        out[column] = cells
+    return out
+
+
+def _price_basis(plan: ColumnPlan, default: str | None, tables: ReadingTables) -> bool | None:
+    """The sheet's price basis: what its chosen price column states, else the vendor's default ("true"/"false",
+    from the profile), else the platform's."""
+    if plan.price_basis is not None:
+        return plan.price_basis
     if default in _BOOLEAN_TEXT:
         return _BOOLEAN_TEXT[default]
-    return platform_specs()[platform].get("price_includes_vat") if platform else None
+    return tables.platforms[plan.platform].get("price_includes_vat") if plan.platform else None
 
 
-def _row_price_basis(price_sources: list[_Source], supplier: pd.Series, basis: bool | None) -> pd.Series:
+def _row_price_basis(price_sources: Sequence[Source], supplier: pd.Series, basis: bool | None) -> pd.Series:
     """Per row, "true"/"false": the basis of the price column that supplied it, else the sheet's."""
-    stated = {n: s.price_includes_vat for n, s in enumerate(price_sources)
-              if s.price_includes_vat is not None}
+    stated = {n: s.includes_vat for n, s in enumerate(price_sources) if s.includes_vat is not None}
     flags = np.full(len(supplier), pd.NA if basis is None else _FLAG_TEXT[basis], dtype=object)
     numbers = pd.to_numeric(supplier, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     for number, includes_vat in stated.items():
@@ -330,73 +324,33 @@ def _row_price_basis(price_sources: list[_Source], supplier: pd.Series, basis: b
     return pd.Series(flags, index=supplier.index, dtype="object")
 
 
-def _empty_conflicts() -> pd.DataFrame:
-    conflicts = pd.DataFrame({c: pd.Series(dtype="object") for c in CONFLICT_COLUMNS})
-    conflicts["source_row"] = conflicts["source_row"].astype("Int64")
-    return conflicts
+def sku_columns(plan: ColumnPlan) -> list[str]:
+    """The columns a row's SKU is made from (its reference, barcode, title, net content and attributes)."""
+    targets = ["sku", "barcode", "title", "title_zh", "net_content"]
+    columns = [c for t in targets for c in plan.columns_of(t)] + list(plan.title_parts) + list(plan.identity)
+    return list(dict.fromkeys(columns))
 
 
-def source_columns(header: Sequence[str], target: str, *, overrides: Mapping[str, str] | None = None) -> list[str]:
-    """The columns of a plain vendor sheet (no platform export) under `header` that map_columns fills the
-    canonical column `target` from."""
-    return [c for source in _plan(list(header), None, overrides or {}).get(target, []) for c in source.columns]
+def sku_values(frame: pd.DataFrame, plan: ColumnPlan, tables: ReadingTables | None = None) -> pd.Series:
+    """The SKU apply_plan gives each row of `frame`, which may hold only the sku_columns of `plan`."""
+    full = frame.reindex(columns=[*frame.columns, *(n for n in plan.names if n not in frame.columns)])
+    text, _ = apply_plan(full, _only_identity(plan), None, tables)
+    return text["sku"]
 
 
-def mapped_values(frame: pd.DataFrame, target: str, *, header: Sequence[str],
-                  overrides: Mapping[str, str] | None = None) -> pd.Series:
-    """map_columns(...)[0][target] before defaults, for a plain vendor sheet under `header` of which `frame`
-    may hold only the source_columns of `target`."""
-    values, _, _ = _target_values(frame, _plan(list(header), None, overrides or {}).get(target, []))
-    return values.reset_index(drop=True)
+def _only_identity(plan: ColumnPlan) -> ColumnPlan:
+    keep = ("sku", "barcode", "title", "title_zh", "net_content")
+    return replace(plan, sources={t: s for t, s in plan.sources.items() if t in keep})
 
 
-def _target_values(frame: pd.DataFrame, sources: list[_Source]
+def _target_values(frame: pd.DataFrame, sources: Sequence[Source]
                    ) -> tuple[pd.Series, pd.Series | None, pd.DataFrame | None]:
-    """(a canonical column's values: its one source's, or row by row the first filled of its sources; with several
-    sources, the number of the source each value came from and the table of their values)."""
+    """(a canonical column's values: none, its one source's, or row by row the first filled of its sources; with
+    several sources, the number of the source each value came from and the table of their values)."""
+    if not sources:
+        return pd.Series(pd.NA, index=frame.index, dtype="object"), None, None
     if len(sources) == 1:
-        return sources[0].values(frame), None, None
-    table = _source_table(frame, sources)
+        return source_values(frame, sources[0]), None, None
+    table = _source_table(frame, list(sources))
     values, supplier = _first_filled(table)
     return values, supplier, table
-
-
-def map_columns(frame: pd.DataFrame, *, platform: str | None, overrides: Mapping[str, str] | None = None,
-                defaults: Mapping[str, str] | None = None
-                ) -> tuple[pd.DataFrame, ColumnMapping, pd.DataFrame]:
-    """The text frame of `frame` (a read sheet, folded if it is a platform export).
-
-    Returns (text frame, mapping, conflicts). The text frame has the lineage columns `frame` has,
-    then every canonical source column. `defaults` (canonical name → value) fill empty cells.
-    `price_includes_vat` is filled per row ("true"/"false"): the basis the price column that
-    supplied the row's price states, else the sheet's basis (ColumnMapping.price_includes_vat: the
-    first price column's, else a "true"/"false" default, else the platform's).
-    Conflicts: one row per (row, field) where columns disagree, with the value kept and the
-    columns and their values in `detail`.
-    """
-    unknown = set(defaults or {}) - set(canonical_columns())
-    if unknown:
-        raise ValueError(f"defaults name unknown canonical columns: {sorted(unknown)}")
-    columns = [c for c in frame.columns if c not in LINEAGE]
-    plan = _plan(columns, platform, overrides or {})
-    text = frame[[c for c in LINEAGE if c in frame.columns]].copy()
-    conflicts: list[pd.DataFrame] = []
-    suppliers: dict[str, pd.Series] = {}      # of targets filled from several sources
-    for target in canonical_columns():
-        sources = plan.get(target, [])
-        text[target], supplier, table = _target_values(frame, sources)
-        if table is not None:
-            suppliers[target] = supplier
-            conflicts += _conflicts(frame, target, sources, table, text[target])
-    basis = _price_basis(plan.get("price", []), platform, (defaults or {}).get("price_includes_vat"))
-    text["price_includes_vat"] = text["price_includes_vat"].fillna(
-        _row_price_basis(plan.get("price", []), suppliers["price"] if "price" in suppliers
-                         else _single_supplier(text["price"]), basis))
-    for target, value in (defaults or {}).items():
-        text[target] = text[target].fillna(value)
-    used = {t: [c for s in plan[t] for c in s.columns] for t in canonical_columns() if plan.get(t)}
-    taken = {c for cols in used.values() for c in cols}
-    mapping = ColumnMapping(platform, used, [c for c in columns if c not in taken], basis)
-    found = pd.concat(conflicts).sort_index(kind="stable") if conflicts else _empty_conflicts()
-    found["source_row"] = found["source_row"].astype("Int64")
-    return text.reset_index(drop=True), mapping, found[CONFLICT_COLUMNS].reset_index(drop=True)

@@ -45,6 +45,7 @@ PARSERS: dict[str, Parser] = {
     "integer": lambda cells, run_date: parse_integer(cells),
     "shelf_life": lambda cells, run_date: parse_shelf_life(cells, run_date).rename(columns={"days": "value"}),
     "weight": lambda cells, run_date: parse_weight(cells).rename(columns={"grams": "value"}),
+    "mapper": lambda cells, run_date: cells.notna().to_frame("value"),     # a flag: set (how) or NA
 }
 # parser → {extra output column: the field it sets where it found something}
 PARSER_EXTRAS = {

@@ -9,6 +9,12 @@ parse_quantity (net content) needs a mass or volume unit: a bare number is quant
 is unknowable), a unit that is neither ("2 pièces", "1 unité") is quantity_unit_unknown with the unit as
 detail: pieces are not grams or millilitres. parse_weight reads mass only, and a bare number is grams
 (Open Food Facts writes "42.3", "42,3" and "42.3 g"); every failure there is weight_unreadable.
+
+quantity_in_text finds the net content inside free text (a title, a container cell): the first number
+(one decimal mark, comma or dot) directly followed by a mass or volume unit word, optionally after a pack
+count ("6 x 1 kg", "6 btles verre x 75 cl"), returned as a cell parse_quantity reads ("6 x 75 cl"). Not a
+content: a number glued to a word or a decimal ("T.60", "A6"), a unit per area or after "/" ("80g/m²",
+"80,00 / kg", "€/100 g"), a drained weight ("poids égoutté 150 g", "150 g égoutté"), a zero.
 """
 from __future__ import annotations
 
@@ -92,3 +98,35 @@ def _amount(count: str | float, number: str | float) -> Decimal | None:
 def _tidy(value: Decimal) -> Decimal:
     """Trailing zeros dropped without switching to exponent notation: 750.0000 → 750, 0.50 → 0.5."""
     return value.to_integral_value() if value == value.to_integral_value() else value.normalize()
+
+
+def quantity_in_text(cells: pd.Series) -> pd.Series:
+    """The net content a text states, as text parse_quantity reads ("250 g", "6 x 1 kg", "1.5 l", "75 cl"), or NA."""
+    return per_distinct(cells, _quantities_in_text)["text"]
+
+
+def _quantities_in_text(values: pd.Series) -> pd.DataFrame:
+    texts = clean_values(values).fillna("")
+    return object_column([_first_quantity(text) for text in texts], values.index).to_frame("text")
+
+
+def _first_quantity(text: str) -> str | None:
+    for match in _quantity_in_text_pattern().finditer(text):
+        drained = match["drained_before"] or match["drained_after"]
+        if not drained and decimal_from_text(match["number"]):      # a zero is no content
+            count = f"{match['count']} x " if match["count"] else ""
+            return f"{count}{match['number']} {match['unit'].lower()}"
+    return None
+
+
+@functools.cache
+def _quantity_in_text_pattern() -> re.Pattern[str]:
+    """A quantity in running text (see module doc); longest unit spellings first, so "gr" is not read as "g"."""
+    units = "|".join(map(re.escape, sorted(unit_factors(("mass", "volume")), key=len, reverse=True)))
+    return re.compile(
+        r"(?P<drained_before>[ée]goutt\w*\W{0,3})?"
+        r"(?<![\w.])(?<!\d,)(?<!/)(?<!/ )"                       # not "T.60", "A6", "1,5", "€/100 g"
+        r"(?:(?P<count>\d{1,3})(?: [^\W\d_]+\.?){0,3}? ?[x×*] ?)?"   # "6 x ", "6x", "6 btles verre x "
+        rf"(?P<number>\d+(?:[.,]\d+)?) ?(?P<unit>{units})(?![^\W_]|/)"
+        r"(?P<drained_after>(?: net)? [ée]goutt)?",
+        re.IGNORECASE)

@@ -12,6 +12,7 @@ from pipeline import config
 REJECT_COLUMNS = ["vendor_id", "source_file", "source_row", "sku", "field", "value", "rule",
                   "message_fr", "message_en"]
 LINEAGE = ["vendor_id", "source_file", "source_row", "sku"]
+FILE_ROW = 0                # the source_row of a reject about the whole file (a missing column), not one of its rows
 
 
 def empty_rejects() -> pd.DataFrame:
@@ -85,3 +86,9 @@ def concat_rejects(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return empty_rejects()
     return pd.concat(frames, ignore_index=True)[REJECT_COLUMNS]
+
+
+def rejected_rows(rejects: pd.DataFrame) -> pd.DataFrame:
+    """One line per rejected row (a row may fail several rules); rejects about a whole file are no row."""
+    rows = rejects[rejects["source_row"] != FILE_ROW] if len(rejects) else rejects
+    return rows.drop_duplicates(["source_file", "source_row"])

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.extract.profiles import VendorProfile
-from pipeline.extract.readers import Sheet, UnreadableSheet, default_header_score, header_names, read_sheet
+from pipeline.extract.readers import Sheet, UnreadableSheet, header_names, read_sheet
 
 
 @pytest.fixture
@@ -154,9 +154,16 @@ def test_unreadable_files(sheets: Path, name: str, reason_fr: str) -> None:
     assert caught.value.reason_en
 
 
-def test_only_numbers_means_no_header() -> None:
+def test_a_sheet_of_values_is_read_without_header() -> None:
+    sheet = read_sheet(b"1;2;3\n4;5;6\n", "nombres.csv")
+    assert sheet.headerless and sheet.header_row is None
+    assert list(sheet.frame.columns) == ["colonne 1", "colonne 2", "colonne 3", "source_row"]
+    assert sheet.frame["source_row"].tolist() == [1, 2]
+
+
+def test_a_sheet_of_names_only_has_no_header() -> None:
     with pytest.raises(UnreadableSheet, match="No header row"):
-        read_sheet(b"1;2;3\n4;5;6\n", "nombres.csv")
+        read_sheet(b";\n;\n", "vide.csv")
 
 
 def test_profile_header_row_wins(sheets: Path) -> None:
@@ -182,15 +189,20 @@ def test_profile_delimiter(sheets: Path) -> None:
     assert list(sheet.frame.columns) == ["SKU,Name,Short description,Regular price", "source_row"]
 
 
-def test_custom_header_score_decides() -> None:
+def test_the_header_is_the_row_read_as_column_names() -> None:
     data = b"Fournisseur;Savonnerie;Provence;2025\nsku;prix\nA;1\n"
-    assert read_sheet(data, "x.csv").header_row == 1
-    knows_sku = lambda record: float("sku" in record)   # noqa: E731
-    assert read_sheet(data, "x.csv", header_score=knows_sku).header_row == 2
+    assert read_sheet(data, "x.csv").header_row == 2
+    knows_the_first = {"Fournisseur", "Savonnerie", "Provence"}.__contains__
+    assert read_sheet(data.replace(b";2025", b""), "x.csv", recognised=knows_the_first).header_row == 1
+    knows_nothing = lambda cell: False   # noqa: E731
+    assert read_sheet(data, "x.csv", recognised=knows_nothing).headerless     # its first row holds a value
 
 
-def test_default_header_score_ignores_numbers_blanks_and_repeats() -> None:
-    assert default_header_score(["sku", " sku ", "", "12,50 €", "1 234,5", "3760987650014", "Prix"]) == 2
+def test_a_hint_row_above_the_header_is_set_aside() -> None:
+    data = "NE PAS MODIFIER;Obligatoire;Valeur numérique\nCode;Libellé (nom);Prix vente unitaire HT\n001;Savon;4,5\n"
+    sheet = read_sheet(data.encode(), "x.csv")
+    assert sheet.header_row == 2
+    assert sheet.skipped.to_dict("records") == [{"source_row": 1, "reason": "above_header"}]
 
 
 def test_width_bonus_prefers_the_row_whose_followers_look_like_data() -> None:

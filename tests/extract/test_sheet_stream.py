@@ -1,7 +1,6 @@
 """pipeline.extract.sheet_stream: a large CSV read as a stream gives read_sheet's frame, chunk by chunk of whole
 SKUs, or says it cannot and leaves the sheet to read_sheet."""
 import codecs
-import functools
 import hashlib
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from pipeline.extract.intake import IntakeFile
 from pipeline.extract.profiles import VendorProfile
 from pipeline.extract.readers import read_sheet
 from pipeline.extract.sheet_stream import NotStreamable, spool_sheet
-from pipeline.transform.columns import known_header_score
+from pipeline.transform.column_roles import header_recogniser
 
 HEADER = "SKU;Désignation;Description;Prix TTC"
 
@@ -50,7 +49,7 @@ def streamed(file: IntakeFile, tmp_path: Path, chunk_rows: int, profile: VendorP
     profile = profile or VendorProfile("savonnerie")
     folder = tmp_path / "spool"
     folder.mkdir(exist_ok=True)
-    sheet = spool_sheet(file, profile, functools.partial(known_header_score, also_known=()), folder)
+    sheet = spool_sheet(file, profile, header_recogniser(), folder)
 
     def key_of(frame: pd.DataFrame) -> pa.Array:
         return pa.array(frame["SKU"].str.strip().tolist(), pa.string())
@@ -62,7 +61,7 @@ def streamed(file: IntakeFile, tmp_path: Path, chunk_rows: int, profile: VendorP
 def whole(file: IntakeFile) -> pd.DataFrame:
     data = Path(file.url).read_bytes()
     return read_sheet(data, file.path, VendorProfile("savonnerie"),
-                      functools.partial(known_header_score, also_known=())).frame
+                      header_recogniser()).frame
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
@@ -102,7 +101,7 @@ def test_the_profiles_encoding_delimiter_and_header_row_are_used(tmp_path):
     ("\n".join([HEADER, *soap_lines(1500), "SVL-1;Savon;trop;de;cellules"]), "Arrow cannot split it"),
     ("\n".join([HEADER, *soap_lines(1500), 'SVL-1;Savon "rond";x;1']), "quotes that do not enclose"),
     ("\ufeff" * 3 + "\n".join([HEADER, *soap_lines(1500)]), "second byte-order mark"),   # the reader drops two
-    ("\n".join(["1;2;3", *["4;5;6"] * 40]), "No header row"),
+    ("\n".join(["1;2;3", *["4;5;6"] * 40]), "no header"),     # columns read by their content: the whole reader
     (HEADER + "\n" + ";;;\n" * 30_000, "no product row"),
 ])
 def test_what_arrow_would_read_otherwise_is_left_to_the_whole_reader(tmp_path, text, why):

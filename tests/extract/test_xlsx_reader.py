@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.extract.sniff import UnreadableSheet
-from pipeline.extract.xlsx_reader import read_xlsx_records
+from pipeline.extract.xlsx_reader import _number, read_xlsx_records
 
 
 @pytest.fixture
@@ -16,13 +16,19 @@ def sheets(fixtures_dir: Path) -> Path:
     return fixtures_dir / "sheets"
 
 
-def test_cells_become_exact_text(sheets: Path) -> None:
+def test_cells_become_text_as_excel_shows_them(sheets: Path) -> None:
     records = read_xlsx_records((sheets / "cell-types.xlsx").read_bytes()).records
     assert records[1] == ("T1", "3760987650014", "12.5", "0.1", "2025-03-01", "2025-03-01 14:30:00", "TRUE",
                           "09:15:00", "0042")
-    assert records[2] == ("T2", "3760987650014", "-3", "0.3333333333333333", "1999-12-31", "2025-03-02",
+    assert records[2] == ("T2", "3760987650014", "-3", "0.333333333333333", "1999-12-31", "2025-03-02",
                           "FALSE", "", "1,5E+12")
     assert {type(cell) for record in records for cell in record} == {str}
+
+
+@pytest.mark.parametrize(("stored", "shown"), [(9.1000000000000014, "9.1"), (4.5999999999999996, "4.6"),
+                                               (0.1 + 0.2, "0.3"), (1e-05, "0.00001"), (12.5, "12.5")])
+def test_numbers_are_rounded_to_the_15_digits_excel_shows(stored: float, shown: str) -> None:
+    assert _number(stored) == shown
 
 
 def test_rows_keep_their_excel_numbers(sheets: Path) -> None:

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from pipeline import config
+from pipeline.transform.column_roles import header_recogniser
 from pipeline.transform.columns import (
     canonical_columns,
-    known_header_score,
     map_columns,
     normalise_header,
     text_cells,
@@ -133,10 +133,20 @@ def test_unknown_canonical_names_are_refused():
         map_columns(frame, platform=None, defaults={"marque": "X"})
 
 
-def test_a_sheet_without_sku_column_gets_no_invented_sku():
-    frame = pd.DataFrame({"Désignation": ["Savon"], "Prix": ["4,50"]}, dtype=object)
+def test_a_sheet_without_sku_column_gets_a_derived_sku_marked_so():
+    frame = pd.DataFrame({"Désignation": ["Savon", "Miel"], "Prix": ["4,50", "8,00"], "EAN": [pd.NA, "3760123450010"]},
+                         dtype=object)
     text, mapping, _ = map_columns(frame, platform=None)
-    assert text["sku"].isna().all() and "sku" not in mapping.used
+    assert text.loc[0, "sku"].startswith("auto-") and text.loc[1, "sku"] == "3760123450010"
+    assert list(text["sku_derived"]) == ["key", "barcode"] and "sku" not in mapping.used
+
+
+def test_a_reference_column_wins_and_only_its_empty_cells_are_derived():
+    frame = pd.DataFrame({"Réf.": ["S1", "A créer"], "Désignation": ["Savon", "Miel"], "Prix": ["4,50", "8,00"]},
+                         dtype=object)
+    text, _, _ = map_columns(frame, platform=None)
+    assert text.loc[0, "sku"] == "S1" and text.loc[1, "sku"].startswith("auto-")
+    assert text["sku_derived"].tolist() == [pd.NA, "key"]
 
 
 def test_whitespace_only_cells_are_empty():
@@ -145,19 +155,24 @@ def test_whitespace_only_cells_are_empty():
     assert list(text["sku"]) == ["A", "B"] and conflicts.empty
 
 
-def test_known_header_score_finds_the_header_below_a_title_row():
-    assert known_header_score(["Tarifs 2025 – Savonnerie Marius", None, None]) == 0.0
-    assert known_header_score(["Produit", pd.NA, pd.NA]) == 1.0
-    assert known_header_score(["Réf", "Désignation", "Prix TTC", "Remarque"]) == 3.0
-    assert known_header_score(["SAV-LAV-100", "Savon à la lavande", "4,50", pd.NA]) == 0.0
-    assert known_header_score(["Handle", "Variant SKU", "UGC_libEcommerce", "商品名称"]) == 4.0
-    assert known_header_score(["Prix", "Prix", ""]) == 1.0
-    assert known_header_score([]) == 0.0
+@pytest.mark.parametrize(("cell", "recognised"), [
+    ("Produit", True),
+    ("Prix TTC", True),
+    ("Remarque", False),
+    ("Savon à la lavande", False),
+    ("Handle", True),                      # a platform export's column
+    ("UGC_libEcommerce", True),
+    ("商品名称", True),
+    ("Prix unitaire HT (EUR)", True),
+    ("N° produit (1-999999999)", True),
+])
+def test_header_recogniser_knows_header_words_synonyms_and_platform_columns(cell, recognised):
+    assert header_recogniser()(cell) is recognised
 
 
-def test_known_header_score_counts_the_headers_a_profile_maps():
-    assert known_header_score(["Code interne", "Nom court"]) == 0.0
-    assert known_header_score(["Code interne", "Nom court"], also_known=["code interne"]) == 1.0
+def test_header_recogniser_knows_the_headers_a_profile_maps():
+    assert header_recogniser()("Bidule interne") is False
+    assert header_recogniser(also_known=["bidule interne"])("Bidule interne") is True
 
 
 def test_each_synonym_is_listed_once():

@@ -1,0 +1,524 @@
+"""Decides which vendor column fills which canonical field: header words, confirmed or overruled by content.
+
+Authority, highest first:
+1. the vendor profile's `columns` (method `profile`), then a recognised platform export's map
+   (config/platforms.yaml, method `platform`): taken as they are;
+2. the exact headers of config/column_synonyms.yaml (method `synonym`), then the header's words
+   (config/header_lexicon.yaml, method `words`, pipeline.transform.header_words). The column's content
+   (pipeline.transform.column_content) confirms the header or overrules it when its values clearly are
+   something else ("Montants (€)" all zero is no price; a "Réf." whose values repeat is no reference): the
+   column then becomes what its values are, or stays unused;
+3. content alone, for a column whose header names nothing: barcodes, prices with a currency, quantities with a
+   unit, picture links, long texts; in a sheet without a header also references, names and plain prices.
+Then, per field: several price columns are ranked by config/price_preference.yaml; otherwise the best-named
+column comes first and the others fill the rows it leaves empty. No title column: a title is composed of the
+columns that name the product's attributes. No reference column, or an empty reference: the barcode, else a key
+derived from the title, net content and attributes (pipeline.transform.columns). No net content column: the
+net content written in the title.
+
+Every decision is recorded for the manifest: the column (header, or position in a sheet without one), the
+method, a confidence between 0 and 1, and, where content overruled a header, why.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import statistics
+import unicodedata
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from pipeline import config
+from pipeline.transform.column_content import ContentProfile, profile_columns
+from pipeline.transform.header_words import HeaderReading, Lexicon, read_header
+from pipeline.transform.money import parse_money
+
+CHECKED_FIELDS = ("sku", "barcode", "price", "net_content")   # two columns disagreeing there is a conflict
+FIELD_NAMES_FR = {"price": "prix", "sku": "référence", "barcode": "code EAN", "title": "désignation",
+                  "net_content": "contenance", "weight": "poids", "stock": "stock", "image_urls": "images",
+                  "category": "catégorie", "brand": "marque", "description": "description"}
+UNIT_KINDS = {"net_content": ("mass", "volume"), "weight": ("mass",), "shelf_life": ("duration",)}
+REQUIRED = ("title", "price")             # a sheet no column of which can be these publishes nothing
+KIND_OF_BASIS = {False: "excl", True: "incl", None: "unknown"}
+PAIR_TOLERANCE = Decimal("0.005")         # relative: TTC / HT within 0.5 % of 1 + a VAT rate
+_DUPLICATE_SUFFIX = re.compile(r" \(\d+\)$")   # the reader's " (2)" on a repeated header
+_NOT_A_WORD = re.compile(r"[\W_]+")
+STEADY_SHARE = 0.8                        # rows whose ratio of two prices is the usual one, to call it steady
+
+
+@dataclass(frozen=True)
+class Source:
+    """One way to fill a canonical column: a vendor column, or several joined."""
+
+    columns: tuple[str, ...]
+    sep: str = " "
+    unit: str | None = None             # appended to a bare number ("250" → "250 g")
+    includes_vat: bool | None = None    # price only: the basis the column states
+    kind: str | None = None             # price only: retail | regular | wholesale | promo
+    checked: bool = False               # disagreeing with another checked source of its field is a conflict
+    method: str = "words"               # profile | platform | synonym | words | content
+    confidence: float = 1.0
+    in_text: bool = False               # the cell is searched for a net content ("Pot verre 250 g")
+    filled: bool = True                 # whether the sample holds any value in it
+
+    @property
+    def label(self) -> str:
+        return " + ".join(self.columns)
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """How a sheet's columns become canonical columns (pipeline.transform.columns.apply_plan reads it)."""
+
+    names: tuple[str, ...]
+    platform: str | None = None
+    sources: Mapping[str, tuple[Source, ...]] = field(default_factory=dict)
+    decisions: Mapping[str, dict] = field(default_factory=dict)   # for the manifest: field → how it was decided
+    unused: tuple[str, ...] = ()
+    notes: Mapping[str, str] = field(default_factory=dict)     # unused column → why its header was overruled
+    title_parts: tuple[str, ...] = ()   # the columns a composed title is made of
+    attributes: tuple[str, ...] = ()    # unused columns that tell products apart (colour, size, vintage)
+    identity: tuple[str, ...] = ()      # what a derived SKU is made of besides title and net content: the brand,
+    #                                     a short description ("Tempranillo 100%") and the attributes
+    price_basis: bool | None = None     # the chosen price column's basis (else the vendor's or platform's)
+    missing: tuple[str, ...] = ()       # required fields no column can fill
+    headerless: bool = False
+    net_content_from_title: bool = False
+
+    def columns_of(self, target: str) -> list[str]:
+        return [c for source in self.sources.get(target, ()) for c in source.columns]
+
+
+@dataclass(frozen=True)
+class Synonym:
+    target: str
+    rank: int
+    unit: str | None
+    includes_vat: bool | None
+    fallback: bool
+
+
+@dataclass(frozen=True)
+class ReadingTables:
+    """The configuration a sheet's columns are read with."""
+
+    lexicon: Lexicon
+    synonyms: Mapping[str, Synonym]             # header words joined by spaces → what it fills
+    platforms: Mapping[str, dict]
+    preference: Mapping[str, Sequence[str]]     # kinds, basis
+    vat_rates: tuple[Decimal, ...]
+    canonical: tuple[str, ...]                  # canonical source names, in schema order
+
+
+@functools.cache
+def default_tables() -> ReadingTables:
+    """The tables of config/ (header_lexicon, column_synonyms, platforms, price_preference, vat, units)."""
+    lexicon = Lexicon.from_config(config.config_file("header_lexicon.yaml"), config.config_file("units.yaml"))
+    synonyms: dict[str, Synonym] = {}
+    for target, entries in config.config_file("column_synonyms.yaml").items():
+        for rank, entry in enumerate(entries):
+            spec = entry if isinstance(entry, dict) else {"header": entry}
+            synonyms.setdefault(header_key(spec["header"], lexicon), Synonym(
+                target, rank, spec.get("unit"), spec.get("price_includes_vat"), spec.get("fallback", False)))
+    rates = tuple(sorted({Decimal(r) for r in config.config_file("vat.yaml")["rates"].values()}))
+    canonical = tuple(spec.get("source", name) for name, spec in config.schema_fields().items()
+                      if spec.get("parser") not in ("derived", "mapper"))
+    return ReadingTables(lexicon, synonyms, config.config_file("platforms.yaml"),
+                         config.config_file("price_preference.yaml"), rates, canonical)
+
+
+def header_key(header: str, lexicon: Lexicon | None = None) -> str:
+    """A header for exact comparisons: case, accents, punctuation and spacing aside ("Réf." = "REF" = "ref";
+    "Prix (€ HT)" = "Prix HT"), the reader's " (2)" on a repeated header dropped."""
+    text = _DUPLICATE_SUFFIX.sub("", str(header).strip())
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NOT_A_WORD.sub(" ", bare).strip()
+
+
+def decide_columns(sample: pd.DataFrame, tables: ReadingTables, *, platform: str | None = None,
+                   overrides: Mapping[str, str] | None = None, headerless: bool = False) -> ColumnPlan:
+    """The plan for a sheet of which `sample` holds the first rows (text cells under the sheet's column names;
+    lineage columns are ignored)."""
+    names = tuple(c for c in sample.columns if c not in ("vendor_id", "source_file", "source_row"))
+    profiles = profile_columns(sample[list(names)], tables.lexicon.is_empty_value)
+    plan: dict[str, list[Source]] = {t: list(s) for t, s in _override_sources(names, overrides or {}, tables).items()}
+    ignored: set[str] = set()
+    if platform is not None:
+        for target, sources in _platform_sources(names, platform, tables).items():
+            plan.setdefault(target, sources)
+        ignored = {c for c in (_find(names, h, tables) for h in tables.platforms[platform].get("ignore", [])) if c}
+    notes: dict[str, str] = {}
+    candidates: list[tuple[float, int, str, Source]] = []
+    taken = ignored | {c for sources in plan.values() for s in sources for c in s.columns}
+    readings = {n: (HeaderReading() if headerless else read_header(n, tables.lexicon)) for n in names}
+    for position, name in enumerate(names):
+        if name in taken:
+            continue
+        found = _column_candidate(name, readings[name], profiles[name], tables, headerless, notes)
+        if found is not None and platform is not None and found[2].method != "synonym" and found[1] != "barcode":
+            found = None                # a platform export's own map says what its columns are
+        if found is not None:
+            candidates.append((found[0], position, found[1], found[2]))
+    if headerless:
+        candidates = _headerless_choices(names, profiles, candidates)
+    _add_candidates(plan, candidates, platform, tables, sample)
+    return _finish(names, plan, readings, profiles, notes, platform, headerless)
+
+
+def _column_candidate(name: str, reading: HeaderReading, profile: ContentProfile, tables: ReadingTables,
+                      headerless: bool, notes: dict[str, str]) -> tuple[float, str, Source] | None:
+    """(rank score, field, source) for one column not claimed by a profile or platform; None to leave it.
+    Explanations of overruled headers go to `notes`."""
+    synonym = tables.synonyms.get(header_key(name, tables.lexicon))
+    if synonym is not None:
+        reading = replace(reading, field=synonym.target, score=10.0 - synonym.rank / 100, fallback=synonym.fallback,
+                          includes_vat=synonym.includes_vat if synonym.includes_vat is not None
+                          else reading.includes_vat, unit=synonym.unit or reading.unit)
+        method = "synonym"
+    else:
+        method = "words"
+    if reading.field is not None:
+        reason = contradiction(reading.field, profile, reading)
+        if reason is None:
+            return reading.score, reading.field, _source(name, reading, profile, method)
+        notes[name] = f"« {name} » n'est pas lu comme {FIELD_NAMES_FR.get(reading.field, reading.field)} : {reason}"
+    elif reading.other is not None:
+        return None
+    guessed = content_field(profile, headerless)
+    if guessed is None:
+        return None
+    target, fit = guessed
+    return fit, target, _source(name, replace(reading, field=target, unit=None), profile, "content", fit * 0.8)
+
+
+def _source(name: str, reading: HeaderReading, profile: ContentProfile, method: str,
+            confidence: float | None = None) -> Source:
+    target = reading.field
+    if confidence is None:
+        fit = 0.5 if profile.empty else 0.5 + 0.5 * support(target, profile, reading)
+        confidence = round(min(1.0, fit + (0.1 if method == "synonym" else 0.0)), 2)
+    in_text = target == "net_content" and profile.quantity < 0.8 and profile.quantity_inside >= 0.2
+    unit = reading.unit if reading.unit_kind in UNIT_KINDS.get(target, ()) else None
+    return Source((name,), unit=unit, includes_vat=reading.includes_vat if target == "price" else None,
+                  filled=not profile.empty,
+                  kind=(reading.price_kind or "regular") if target == "price" else None,
+                  checked=target in CHECKED_FIELDS and not reading.fallback and method != "content",
+                  method=method, confidence=round(confidence, 2), in_text=in_text)
+
+
+def support(target: str, p: ContentProfile, reading: HeaderReading | None = None) -> float:
+    """How well a column's values fit what its header says, 0 to 1 (1 for fields content cannot judge)."""
+    with_unit = reading is not None and reading.unit is not None
+    fits = {
+        "barcode": max(p.gtin, p.barcode_like),
+        "price": p.money * (1 - p.zero),
+        "net_content": max(p.quantity, p.quantity_inside, p.money if with_unit else 0.0),
+        "weight": max(p.quantity, p.money),
+        "stock": p.integer,
+        "image_urls": max(p.image, p.url),
+        "sku": min(1.0, p.distinct / 0.9) * (1 - p.long),
+        "title": p.text * (1 - p.currency),
+    }
+    return fits.get(target, 1.0)
+
+
+def contradiction(target: str, p: ContentProfile, reading: HeaderReading | None = None) -> str | None:
+    """Why a column's values say it cannot be `target` although its header does, or None."""
+    if p.empty:
+        return None
+    if target == "price":
+        for share, what in ((p.zero, "ses valeurs sont toutes à zéro"), (p.fraction, "ce sont des taux"),
+                            (p.quantity, "ce sont des quantités"), (p.date, "ce sont des dates")):
+            if share >= 0.9:
+                return what
+        if p.year >= 0.9 and p.currency < 0.5:
+            return "ce sont des années"
+        if p.long >= 0.5:
+            return "ce sont des phrases"
+    if target == "barcode" and (p.image >= 0.8 or (p.text >= 0.8 and p.barcode_like < 0.2 and p.words >= 2)):
+        return "ses valeurs ne sont pas des codes-barres"
+    if target == "sku":
+        if p.distinct < 0.5 and p.filled >= 4:
+            return "ses valeurs se répètent : ce n'est pas une référence par produit"
+        if p.long >= 0.5 or p.currency >= 0.8:
+            return "ses valeurs ne sont pas des références"
+    if target in ("title", "brand", "category", "description") and (p.currency >= 0.8 or p.gtin >= 0.9):
+        return "ses valeurs sont des prix ou des codes-barres"
+    if target == "net_content" and support("net_content", p, reading) < 0.2:
+        return "ses valeurs ne sont pas des contenances"
+    if target == "weight" and support("weight", p) < 0.2:
+        return "ses valeurs ne sont pas des poids"
+    if target == "stock" and (p.integer < 0.5 or p.text >= 0.5):
+        return "ses valeurs ne sont pas des quantités en stock"
+    if target == "image_urls" and support("image_urls", p) < 0.2:
+        return "ses valeurs ne sont pas des liens ou fichiers d'images"
+    return None
+
+
+def content_field(p: ContentProfile, headerless: bool) -> tuple[str, float] | None:
+    """(field, fit) a column's values alone make it, or None: in any sheet only what values say beyond doubt;
+    in a sheet without a header also plain prices (see _headerless_choices for references and names)."""
+    if p.empty:
+        return None
+    if p.gtin >= 0.8:
+        return "barcode", p.gtin
+    if p.image >= 0.8:
+        return "image_urls", p.image
+    if p.currency >= 0.8 and p.zero < 0.5:
+        return "price", p.currency
+    if p.quantity >= 0.8:
+        return "net_content", p.quantity
+    if headerless and p.money >= 0.9 and p.decimals >= 0.5 and max(p.year, p.zero, p.fraction) < 0.5:
+        return "price", p.money * 0.9
+    if p.long >= 0.6 and p.words >= 6:
+        return "description", p.long * 0.9
+    return None
+
+
+def _headerless_choices(names: Sequence[str], profiles: Mapping[str, ContentProfile],
+                        candidates: list[tuple[float, int, str, Source]]) -> list[tuple[float, int, str, Source]]:
+    """Add, for a sheet without a header, its reference (the leftmost column of unique short codes) and its name
+    (the text column of most distinct, longest values) to the content candidates."""
+    claimed = {s.columns[0] for _, _, _, s in candidates}
+    free = [(i, n) for i, n in enumerate(names) if n not in claimed and not profiles[n].empty]
+    added = list(candidates)
+    codes = [(i, n) for i, n in free if profiles[n].code >= 0.9 and profiles[n].distinct >= 0.8
+             and profiles[n].words <= 1.2]
+    if codes:
+        i, n = codes[0]
+        fit = profiles[n].code * profiles[n].distinct
+        added.append((fit, i, "sku", Source((n,), checked=True, method="content", confidence=round(0.8 * fit, 2))))
+    texts = [(profiles[n].distinct * min(profiles[n].length, 80), i, n) for i, n in free
+             if (i, n) not in codes[:1] and profiles[n].text >= 0.9 and profiles[n].words >= 1.5]
+    if texts:
+        score, i, n = max(texts)
+        fit = profiles[n].text * min(1.0, profiles[n].distinct / 0.5)
+        added.append((fit, i, "title", Source((n,), method="content", confidence=round(0.7 * fit, 2))))
+    return added
+
+
+def _add_candidates(plan: dict[str, list[Source]], candidates: list[tuple[float, int, str, Source]],
+                    platform: str | None, tables: ReadingTables, sample: pd.DataFrame) -> None:
+    """Per field, order the candidates after what the profile and platform gave; the first fills the field, the
+    next ones fill rows it leaves empty. A field the profile names takes nothing more; a field a platform maps
+    takes only a barcode column the platform does not know (a plug-in's EAN)."""
+    by_field: dict[str, list[tuple[float, int, Source]]] = {}
+    for score, position, target, source in candidates:
+        by_field.setdefault(target, []).append((score, position, source))
+    for target, found in by_field.items():
+        given = plan.get(target, [])
+        if given and (any(s.method == "profile" for s in given) or target != "barcode"):
+            continue
+        sources = [s for _, _, s in sorted(found, key=_candidate_rank(target))]
+        if sources[0].method != "content":
+            sources = [sources[0], *[s for s in sources[1:] if s.method != "content"]]
+        if target == "price":
+            sources = rank_prices(sources, sample, tables)
+        plan[target] = [*given, *_same_information(sources, sample)]
+
+
+def _candidate_rank(target: str):
+    """Synonyms, then words, then content; among words the strongest, except references: the leftmost of the
+    well-named ones (a sheet's first code is its reference, a second one an internal or supplier code)."""
+    methods = {"synonym": 0, "words": 1, "content": 2}
+    if target == "sku":
+        return lambda f: (not f[2].filled, methods[f[2].method], f[0] < 3, f[1])
+    return lambda f: (not f[2].filled, methods[f[2].method], not f[2].checked, -f[0], f[1])
+
+
+def _same_information(sources: list[Source], sample: pd.DataFrame) -> list[Source]:
+    """The sources, less the checked ones that mostly disagree with the first on the sample: two reference
+    columns that never agree are two references, not one written twice (only the first is kept)."""
+    first = sources[0]
+    if not first.checked or first.columns[0] not in sample:
+        return sources
+    kept = [first]
+    for source in sources[1:]:
+        if source.checked and source.includes_vat == first.includes_vat and source.columns[0] in sample:
+            a, b = sample[first.columns[0]], sample[source.columns[0]]
+            both = a.notna() & b.notna()
+            if both.sum() >= 2 and (a[both].str.strip() == b[both].str.strip()).mean() < 0.5:
+                continue
+        kept.append(source)
+    return kept
+
+
+def rank_prices(sources: list[Source], sample: pd.DataFrame, tables: ReadingTables) -> list[Source]:
+    """The price columns in order of preference; the first is the price, the next ones (same kind, another basis)
+    fill its empty rows. Two columns whose headers do not tell them apart are told apart by their values."""
+    sources = _told_apart(sources, sample, tables)
+    kinds, basis = list(tables.preference["kinds"]), list(tables.preference["basis"])
+    ranked = sorted(sources, key=lambda s: (kinds.index(s.kind or "regular"),
+                                            basis.index(KIND_OF_BASIS[s.includes_vat]), sources.index(s)))
+    chosen = ranked[0]
+    same_kind = [s for s in ranked[1:] if s.kind == chosen.kind and s.method != "content"]
+    return [chosen, *[s if s.includes_vat != chosen.includes_vat else replace(s, checked=True) for s in same_kind]]
+
+
+def _told_apart(sources: list[Source], sample: pd.DataFrame, tables: ReadingTables) -> list[Source]:
+    """Sources of the same kind and unknown basis, taken two by two in sheet order: when the second is steadily
+    1 + a VAT rate times the first, they are HT and TTC; when steadily more, wholesale and retail."""
+    undetermined = [s for s in sources if s.includes_vat is None and (s.kind or "regular") == "regular"]
+    if len(undetermined) != 2:
+        return sources
+    first, second = undetermined
+    ratio = _steady_ratio(sample[first.columns[0]], sample[second.columns[0]])
+    if ratio is None or ratio == 1:
+        return sources
+    low, high = (first, second) if ratio > 1 else (second, first)
+    ratio = max(ratio, 1 / ratio)
+    if any(abs(ratio - (1 + rate)) <= PAIR_TOLERANCE * (1 + rate) for rate in tables.vat_rates):
+        told = {low: replace(low, includes_vat=False), high: replace(high, includes_vat=True)}
+    else:
+        told = {low: replace(low, kind="wholesale", includes_vat=False),
+                high: replace(high, kind="retail", includes_vat=True)}
+    return [replace(told.get(s, s), confidence=min(s.confidence, 0.6)) if s in told else s for s in sources]
+
+
+def _steady_ratio(first: pd.Series, second: pd.Series) -> Decimal | None:
+    """The usual ratio second / first over rows with both prices, when most rows share it (within 2 %)."""
+    a, b = parse_money(first)["amount"], parse_money(second)["amount"]
+    ratios = [y / x for x, y in zip(a, b, strict=True)
+              if isinstance(x, Decimal) and isinstance(y, Decimal) and x > 0 and y > 0]
+    if len(ratios) < 2:
+        return None
+    usual = statistics.median(ratios)
+    steady = sum(1 for r in ratios if abs(r - usual) <= usual * Decimal("0.02"))
+    return usual if steady >= STEADY_SHARE * len(ratios) else None
+
+
+def _finish(names: Sequence[str], plan: dict[str, list[Source]], readings: Mapping[str, HeaderReading],
+            profiles: Mapping[str, ContentProfile], notes: Mapping[str, str], platform: str | None,
+            headerless: bool) -> ColumnPlan:
+    """The plan once every field has its sources: composed title, attributes, decisions for the manifest."""
+    used = {c for sources in plan.values() for s in sources for c in s.columns}
+    attributes = tuple(n for n in names if n not in used and _is_attribute(readings[n], profiles[n]))
+    position = {n: i + 1 for i, n in enumerate(names)}
+    decisions = {target: _decision(sources, position, headerless) for target, sources in plan.items()}
+    title_parts: tuple[str, ...] = ()
+    if platform is None and "title" not in plan and "title_zh" not in plan and attributes:
+        title_parts = tuple(n for n in names if n in attributes or n in plan_columns(plan, "category"))
+        decisions["title"] = {"column": None if headerless else " + ".join(title_parts),
+                              "position": [position[n] for n in title_parts], "method": "composed",
+                              "confidence": 0.5}
+    if "net_content" not in plan:
+        decisions["net_content"] = {"column": None, "position": None, "method": "title", "confidence": 0.6}
+    if "sku" not in plan:
+        decisions["sku"] = {"column": None, "position": None, "confidence": 0.6,
+                            "method": "barcode" if "barcode" in plan else "derived"}
+    missing = tuple(t for t in REQUIRED if t not in decisions and not (t == "title" and "title_zh" in plan))
+    unused = tuple(n for n in names if n not in used and n not in title_parts)
+    price = plan.get("price", [])
+    short = [c for c in plan_columns(plan, "description") if profiles[c].long < 0.2]
+    identity = tuple(dict.fromkeys([*plan_columns(plan, "brand"), *short, *attributes]))
+    return ColumnPlan(tuple(names), platform, {t: tuple(s) for t, s in plan.items()}, decisions, unused,
+                      {n: notes[n] for n in unused if n in notes}, title_parts, attributes, identity,
+                      price[0].includes_vat if price else None, missing, headerless, "net_content" not in plan)
+
+
+def plan_columns(plan: Mapping[str, Sequence[Source]], target: str) -> list[str]:
+    return [c for s in plan.get(target, ()) for c in s.columns]
+
+
+def _is_attribute(reading: HeaderReading, p: ContentProfile) -> bool:
+    """A column unused otherwise that tells products apart: one its header calls an attribute (colour, size,
+    vintage), or short words with no header meaning (INT / EXT)."""
+    if p.empty or p.url >= 0.5 or p.image >= 0.5:
+        return False
+    if reading.field in ("sku", "barcode"):
+        return False                    # a code column overruled (its values repeat) is no attribute
+    if reading.attribute:
+        return True
+    return (reading.other is None and reading.field is None and p.text >= 0.5 and p.long < 0.2
+            and p.currency < 0.5 and p.date < 0.5)
+
+
+def _decision(sources: Sequence[Source], position: Mapping[str, int], headerless: bool) -> dict:
+    first = sources[0]
+    decision: dict[str, Any] = {
+        "column": None if headerless else first.label,
+        "position": position.get(first.columns[0]) if len(first.columns) == 1 else
+        [position.get(c) for c in first.columns],
+        "method": first.method, "confidence": first.confidence}
+    if first.includes_vat is not None:
+        decision["includes_vat"] = first.includes_vat
+    if first.kind is not None:
+        decision["kind"] = first.kind
+    if len(sources) > 1:
+        decision["also"] = [s.label if not headerless else position.get(s.columns[0]) for s in sources[1:]]
+    return decision
+
+
+def _override_sources(names: Sequence[str], overrides: Mapping[str, str], tables: ReadingTables
+                      ) -> dict[str, list[Source]]:
+    """Vendor profile overrides: a header as written (or equal once read as words) → canonical name."""
+    unknown = set(overrides.values()) - set(tables.canonical)
+    if unknown:
+        raise ValueError(f"overrides name unknown canonical columns: {sorted(unknown)}")
+    plan: dict[str, list[Source]] = {}
+    for header, target in overrides.items():
+        column = header if header in names else _find(names, header, tables)
+        if column is None:
+            continue
+        reading = read_header(column, tables.lexicon)
+        synonym = tables.synonyms.get(header_key(column, tables.lexicon))
+        includes_vat = synonym.includes_vat if synonym and synonym.includes_vat is not None else reading.includes_vat
+        unit = (synonym.unit if synonym else None) or reading.unit
+        plan.setdefault(target, []).append(Source(
+            (column,), unit=unit if target in UNIT_KINDS else None,
+            includes_vat=includes_vat if target == "price" else None,
+            kind=(reading.price_kind or "regular") if target == "price" else None, checked=True, method="profile"))
+    return plan
+
+
+def _platform_sources(names: Sequence[str], platform: str, tables: ReadingTables) -> dict[str, list[Source]]:
+    plan: dict[str, list[Source]] = {}
+    for target, entries in tables.platforms[platform]["columns"].items():
+        for entry in entries:
+            spec = entry if isinstance(entry, dict) else {"column": entry}
+            found = tuple(c for c in (_find(names, h, tables) for h in spec.get("join", [spec.get("column")]))
+                          if c is not None)
+            sources = plan.setdefault(target, [])
+            if found and all(found != s.columns for s in sources):
+                sources.append(Source(found, spec.get("sep", " "), spec.get("unit"), spec.get("price_includes_vat"),
+                                      "regular" if target == "price" else None, method="platform"))
+    return {target: sources for target, sources in plan.items() if sources}
+
+
+def _find(names: Sequence[str], header: str, tables: ReadingTables) -> str | None:
+    """The first of `names` equal to `header` once both are read as words."""
+    wanted = header_key(header, tables.lexicon)
+    return next((n for n in names if header_key(n, tables.lexicon) == wanted), None)
+
+
+def header_recogniser(also_known: Collection[str] = (), tables: ReadingTables | None = None
+                      ) -> Callable[[str], bool]:
+    """Whether a cell names a column: header words (a field, a known other column, an attribute), an exact
+    synonym, a platform export's column, or one of `also_known` (the headers a vendor profile maps)."""
+    tables = tables or default_tables()
+    known = _known_headers(tables) | {header_key(h) for h in also_known}
+
+    @functools.lru_cache(maxsize=4096)
+    def recognised(cell: str) -> bool:
+        text = str(cell).strip()
+        if not text or len(text) > 80:
+            return False
+        return header_key(text) in known or read_header(text, tables.lexicon).recognised
+    return recognised
+
+
+def _known_headers(tables: ReadingTables) -> frozenset[str]:
+    names: set[str] = set(tables.synonyms) | {header_key(c) for c in tables.canonical}
+    for spec in tables.platforms.values():
+        for item in spec["signature"] + spec.get("fold", {}).get("inherit", []):
+            names.update(header_key(h) for h in ([item] if isinstance(item, str) else item))
+        for entries in spec["columns"].values():
+            for entry in entries:
+                headers = entry.get("join", [entry.get("column")]) if isinstance(entry, dict) else [entry]
+                names.update(header_key(h) for h in headers)
+    return frozenset(names)

@@ -1,0 +1,209 @@
+"""Where the table is in a sheet's records, and which of its rows are no products.
+
+- find_header: the header is the best of the first records read as column names (hint, instruction and title
+  rows above it score low); a sheet whose first records are data, with no row of names, has no header and its
+  columns are named by position.
+- sub_header: a row right under the header that only completes it ("(l'unité)" under "Prix TTC (€)").
+- layout_skips: rows that are no products whatever the columns mean: a single filled cell (a section title,
+  a note, a stray value) and totals. stray_rows: rows that name no product once the columns are known.
+- fill_down: the columns a layout writes only on a group's first row (a producer, a product with several
+  containers), filled into the rows of the group.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipeline.transform.header_words import header_words
+
+HEADER_SEARCH_RECORDS = 30
+HEADERLESS_NAME = "colonne {}"      # a sheet without header: its columns by position, as a vendor counts them
+MAX_HEADER_CELL = 80                # characters: a longer cell is a sentence, not a column name
+_VALUE = re.compile(
+    r"[+-]?[\d\s.,'’\u00a0\u202f]*\d[\d\s.,'’\u00a0\u202f]*(?:e[+-]?\d+)?\s*(?:%|€|eur|chf|\$|£)?"   # numbers, prices
+    r"|(?:€|eur)\s*[\d.,\s]+"
+    r"|\d+(?:[.,]\d+)?\s?(?:g|gr|kg|mg|ml|cl|dl|l|lt|litres?|kilos?)\.?"                            # quantities
+    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}.*"                                        # dates
+    r"|(?:https?://|www\.)\S+",                                                                     # links
+    re.IGNORECASE)
+_NOTE_START = re.compile(r"^\s*(?:\*|\(|n\.?\s?b\b|nota\b|remarque|attention|important|prix valable|tarif valable"
+                         r"|franco|conditions?\b|©)", re.IGNORECASE)
+TOTAL_WORDS = frozenset({("total",), ("sou", "total"), ("total", "ht"), ("total", "ttc"), ("montant", "total"),
+                         ("totaux",), ("total", "general"), ("grand", "total"), ("subtotal",)})
+Record = Sequence[str]
+
+
+@dataclass(frozen=True)
+class HeaderChoice:
+    index: int | None           # of the header record, None for a sheet without one
+    scores: tuple[float, ...] = ()
+
+
+def looks_like_value(cell: str) -> bool:
+    """A cell that is data rather than a column name: a number, price, quantity, date or link, or a sentence."""
+    text = cell.strip()
+    return len(text) > MAX_HEADER_CELL or _VALUE.fullmatch(text) is not None
+
+
+def find_header(records: Sequence[Record], recognised: Callable[[str], bool],
+                search: int = HEADER_SEARCH_RECORDS) -> HeaderChoice | None:
+    """The header among the first `search` non-blank records: the record whose cells read most as column names
+    and least as values; HeaderChoice(None) when the first record is data and no record names columns; None when
+    nothing can be said (no filled record)."""
+    candidates = [i for i, record in enumerate(records[:search]) if not is_blank(record)]
+    if not candidates:
+        return None
+    scores = {i: _header_score(records[i], recognised) + _width_bonus(records, i) for i in candidates}
+    best = max(candidates, key=lambda i: (scores[i], -i))
+    named = sum(1 for cell in _distinct(records[best]) if recognised(cell)) if len(_distinct(records[best])) > 1 else 0
+    first_is_data = any(looks_like_value(c) for c in _distinct(records[candidates[0]]))
+    if (named >= 1 and scores[best] > 0) or (scores[best] > 0.5 and not first_is_data):
+        return HeaderChoice(best, tuple(scores[i] for i in candidates))
+    if first_is_data:
+        return HeaderChoice(None, tuple(scores[i] for i in candidates))
+    return None
+
+
+def _distinct(record: Record) -> set[str]:
+    return {cell.strip() for cell in record if isinstance(cell, str) and cell.strip()}
+
+
+def _header_score(record: Record, recognised: Callable[[str], bool]) -> float:
+    """Cells read as column names, plus a quarter per other short text, less one per value; a record of one
+    cell (a title: "Tarifs 2026") names no columns."""
+    cells = _distinct(record)
+    if len(cells) == 1:
+        return -1.0 if looks_like_value(next(iter(cells))) else 0.25
+    score = 0.0
+    for cell in cells:
+        if looks_like_value(cell):
+            score -= 1.0
+        elif recognised(cell):
+            score += 1.0
+        else:
+            score += 0.25
+    return score
+
+
+def _width_bonus(records: Sequence[Record], index: int, following: int = 5) -> float:
+    """Up to 0.5 when the next non-blank records have as many cells as this one, as data under a header."""
+    nexts = [r for r in records[index + 1:index + 1 + 2 * following] if not is_blank(r)][:following]
+    if not nexts:
+        return 0.0
+    width = filled_width(records[index])
+    return 0.5 * sum(1 for r in nexts if filled_width(r) <= width <= len(r)) / len(nexts)
+
+
+def filled_width(record: Record) -> int:
+    """Position of the last non-empty cell (1-based), 0 for a blank record."""
+    return next((n for n in range(len(record), 0, -1) if record[n - 1].strip()), 0)
+
+
+def is_blank(record: Record) -> bool:
+    return not any(cell.strip() for cell in record)
+
+
+def headerless_names(width: int) -> list[str]:
+    return [HEADERLESS_NAME.format(n) for n in range(1, width + 1)]
+
+
+def sub_header(header: Record, below: Record | None) -> list[str] | None:
+    """The header completed by the record under it when that record only qualifies it (a few short cells, half
+    of them or fewer, none a value, one at least in parentheses or under a filled header cell); else None."""
+    if below is None or is_blank(below):
+        return None
+    cells = [c.strip() for c in below]
+    filled = [i for i, c in enumerate(cells) if c]
+    if len(filled) * 2 > len(header) or any(looks_like_value(cells[i]) or len(cells[i]) > 40 for i in filled):
+        return None
+    qualifying = [i for i in filled if i < len(header) and header[i].strip() and cells[i].startswith("(")]
+    if not qualifying:
+        return None
+    return [f"{h.strip()} {cells[i]}" if i in qualifying else h for i, h in enumerate(header)]
+
+
+def layout_skips(frame: pd.DataFrame, names: Sequence[str]) -> pd.Series:
+    """Per row of a read sheet (cells str or NA under `names`), why it is no product whatever its columns mean,
+    else NA: `total` (a cell saying total), or with a single filled cell `note` (a remark: "* Franco…", a
+    sentence), `stray` (a lone value) or `section` (a heading: "TISANES")."""
+    reasons = pd.Series(pd.NA, index=frame.index, dtype=object)
+    if frame.empty or not names:
+        return reasons
+    cells = frame[list(names)]
+    filled = cells.notna().to_numpy()
+    count = filled.sum(axis=1)
+    single = count == 1
+    if single.any():
+        first = cells.to_numpy()[np.arange(len(frame)), filled.argmax(axis=1)]
+        lone = pd.Series(first, index=frame.index)[single]
+        reasons[single] = lone.map(_lone_cell_reason)
+    totals = np.zeros(len(frame), dtype=bool)
+    for name in names:
+        column = cells[name]
+        present = column.notna().to_numpy()
+        if present.any():
+            totals[present] |= column[present].map(_is_total).to_numpy(dtype=bool)
+    reasons[totals & ~single] = "total"
+    return reasons
+
+
+def _lone_cell_reason(cell: str) -> str:
+    text = cell.strip()
+    if _NOTE_START.match(text) or len(text) > 60 or ":" in text:
+        return "note"
+    if looks_like_value(text):
+        return "stray"
+    return "section"
+
+
+def _is_total(cell: str) -> bool:
+    return len(cell) <= 30 and header_words(cell) in TOTAL_WORDS
+
+
+def stray_rows(named: pd.Series, priced: pd.Series, filled: pd.Series) -> pd.Series:
+    """Per row, `stray` when it names no product (`named`: a title, a reference or a barcode) and holds at most
+    two filled cells (`filled`), `no_product` when it names none and has no price; else NA. A row naming no
+    product but with a price and more is kept: it is a product whose name is missing, and the vendor is told."""
+    reasons = pd.Series(pd.NA, index=named.index, dtype=object)
+    reasons[~named & ~priced] = "no_product"
+    reasons[~named & priced & (filled <= 2)] = "stray"
+    return reasons
+
+
+def after_table(rows: pd.Series, reasons: pd.Series, last_product_row: int | None) -> pd.Series:
+    """The reasons of skipped rows, those after the last product (blank ones aside) as `after_table`."""
+    if last_product_row is None:
+        return reasons
+    late = (rows > last_product_row) & (reasons != "blank")
+    return reasons.mask(late, "after_table")
+
+
+def fill_down(frame: pd.DataFrame, columns: Sequence[str], title: str | None, priced: pd.Series,
+              merged: Collection[str] = (), min_share: float = 0.15) -> tuple[pd.DataFrame, list[str]]:
+    """`frame` with the group columns a layout writes only on a group's first row filled into its priced rows,
+    and the columns filled. A column is filled when it is empty on at least `min_share` (and two) of the priced
+    rows, each such row below a filled one: the title column (a product written once over its containers, or
+    merged) and the other `columns` on the rows whose title was empty (a continuation), or on every priced row
+    when they are empty even beside a written title (a producer over its products)."""
+    if frame.empty or not priced.any():
+        return frame, []
+    frame = frame.copy()
+    continuation = priced & (frame[title].isna() if title else pd.Series(False, index=frame.index))
+    done = []
+    for column in ([title] if title else []) + [c for c in columns if c != title]:
+        empty = priced & frame[column].isna()
+        if column not in merged and (empty.sum() < 2 or empty.sum() < min_share * priced.sum()):
+            continue
+        above = frame[column].ffill()
+        if column == title or (empty & ~continuation).sum() >= min_share * priced.sum():
+            targets = empty & above.notna()
+        else:
+            targets = empty & continuation & above.notna()
+        if targets.any():
+            frame.loc[targets, column] = above[targets]
+            done.append(column)
+    return frame, done
