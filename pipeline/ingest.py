@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -27,7 +28,7 @@ from pipeline.transform.parse import parse_products
 from pipeline.transform.platforms import detect_platform, fold
 from pipeline.transform.reading_report import missing_column_rejects, missing_reason, reading_record
 from pipeline.transform.rejects import concat_rejects, empty_rejects, make_rejects, rejected_rows
-from pipeline.transform.sheet_layout import after_table, fill_down, layout_skips, stray_rows
+from pipeline.transform.sheet_layout import after_table, fill_down, filled_cells, layout_skips, stray_rows
 from pipeline.transform.sku_chunks import sku_chunk_bounds
 from pipeline.transform.text import trim_text
 from pipeline.transform.validate import KnownValues, validate
@@ -107,7 +108,8 @@ def _rows_of_sheet(sheet: Sheet, file: IntakeFile, profile: VendorProfile, run_d
                    emit: Callable[[pd.DataFrame], None] | None = None) -> FileResult:
     frame = sheet.frame.assign(vendor_id=file.vendor_id, source_file=file.path)
     names = [c for c in sheet.frame.columns if c != "source_row"]
-    layout = layout_skips(frame, names)
+    counts = filled_cells(frame, names)
+    layout = layout_skips(frame, names, counts)
     platform = None if sheet.headerless else detect_platform(names)
     rows = fold(frame[layout.isna()], platform) if platform else frame[layout.isna()]
     plan = decide_columns(rows.head(SAMPLE_ROWS), default_tables(), platform=platform, overrides=profile.columns,
@@ -118,7 +120,7 @@ def _rows_of_sheet(sheet: Sheet, file: IntakeFile, profile: VendorProfile, run_d
     if platform is None:
         frame, filled = _filled_down(frame, layout, plan, sheet.merged_down)
         record["columns_filled_down"] = [c for c in frame.columns if c in filled or c in sheet.merged_down]
-        text, conflicts, dropped = _chunk_text(frame, names, plan, profile, layout)
+        text, conflicts, dropped = _chunk_text(frame, names, plan, profile, layout, counts)
     else:                               # the folded units, then the rows the layout set aside
         text, conflicts, dropped = _chunk_text(rows, names, plan, profile, pd.Series(pd.NA, index=rows.index))
         dropped = pd.concat([dropped, _set_aside(frame, layout)], ignore_index=True)
@@ -190,12 +192,15 @@ def _stream_plan(file: IntakeFile, profile: VendorProfile, folder: str, chunk_ro
 
 
 def _chunk_text(frame: pd.DataFrame, names: list[str], plan: ColumnPlan, profile: VendorProfile,
-                layout: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+                layout: pd.Series | None = None, counts: np.ndarray | None = None
+                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(text frame of the product rows of a sheet or chunk, conflicts, its rows set aside: source_row, reason).
-    `layout`: the rows' sheet_layout.layout_skips when known."""
-    layout = layout_skips(frame, names) if layout is None else layout
-    rows = frame[layout.isna()]
-    filled = rows[[n for n in names if n in rows]].notna().sum(axis=1).reset_index(drop=True)
+    `layout` and `counts`: the rows' sheet_layout.layout_skips and filled cells, when known."""
+    counts = filled_cells(frame, [n for n in names if n in frame]) if counts is None else counts
+    layout = layout_skips(frame, names, counts) if layout is None else layout
+    products = layout.isna().to_numpy()
+    rows = frame if products.all() else frame[products]
+    filled = pd.Series(counts[products])
     text, conflicts = apply_plan(rows, plan, _defaults(profile))
     strays = _strays(text, filled)
     dropped = pd.concat([_set_aside(frame, layout), _set_aside(text, strays)], ignore_index=True)
@@ -216,12 +221,18 @@ def _sku_key(frame: pd.DataFrame, plan: ColumnPlan) -> pa.Array:
 def _filled_down(frame: pd.DataFrame, layout: pd.Series, plan: ColumnPlan, merged: Collection[str] = ()
                  ) -> tuple[pd.DataFrame, list[str]]:
     """The sheet with the columns its layout writes once per group filled into the group's priced rows
-    (pipeline.transform.sheet_layout.fill_down): the title, brand, category, description and attributes."""
+    (pipeline.transform.sheet_layout.fill_down): the title, brand, category, description and attributes. A sheet
+    whose first rows show no such group, and with no cells merged down, is left as it is."""
     titles = plan.columns_of("title")
     groups = [c for t in ("brand", "category", "description") for c in plan.columns_of(t)] + list(plan.attributes)
     prices = plan.columns_of("price")
-    priced = frame[prices].notna().any(axis=1) & layout.isna() if prices else layout.isna() & False
-    return fill_down(frame, groups, titles[0] if len(titles) == 1 else None, priced, merged)
+    if not prices:
+        return frame, []
+    priced = frame[prices].notna().any(axis=1) & layout.isna()
+    title = titles[0] if len(titles) == 1 else None
+    if not merged and not fill_down(frame.head(SAMPLE_ROWS), groups, title, priced.head(SAMPLE_ROWS))[1]:
+        return frame, []
+    return fill_down(frame, groups, title, priced, merged)
 
 
 def _strays(text: pd.DataFrame, filled: pd.Series) -> pd.Series:

@@ -112,6 +112,7 @@ class ReadingTables:
     preference: Mapping[str, Sequence[str]]     # kinds, basis
     vat_rates: tuple[Decimal, ...]
     canonical: tuple[str, ...]                  # canonical source names, in schema order
+    known: frozenset[str] = frozenset()         # header keys of synonyms, canonical names and platform columns
 
 
 @functools.cache
@@ -127,8 +128,9 @@ def default_tables() -> ReadingTables:
     rates = tuple(sorted({Decimal(r) for r in config.config_file("vat.yaml")["rates"].values()}))
     canonical = tuple(spec.get("source", name) for name, spec in config.schema_fields().items()
                       if spec.get("parser") not in ("derived", "mapper"))
-    return ReadingTables(lexicon, synonyms, config.config_file("platforms.yaml"),
-                         config.config_file("price_preference.yaml"), rates, canonical)
+    tables = ReadingTables(lexicon, synonyms, config.config_file("platforms.yaml"),
+                           config.config_file("price_preference.yaml"), rates, canonical)
+    return replace(tables, known=_known_headers(tables))
 
 
 def header_key(header: str, lexicon: Lexicon | None = None) -> str:
@@ -501,7 +503,7 @@ def header_recogniser(also_known: Collection[str] = (), tables: ReadingTables | 
     """Whether a cell names a column: header words (a field, a known other column, an attribute), an exact
     synonym, a platform export's column, or one of `also_known` (the headers a vendor profile maps)."""
     tables = tables or default_tables()
-    known = _known_headers(tables) | {header_key(h) for h in also_known}
+    known = (tables.known or _known_headers(tables)) | {header_key(h) for h in also_known}
 
     @functools.lru_cache(maxsize=4096)
     def recognised(cell: str) -> bool:

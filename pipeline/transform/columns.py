@@ -46,6 +46,7 @@ _NOT_A_WORD = re.compile(r"[\W_]+")
 _BOOLEAN_TEXT = {"true": True, "false": False}
 _FLAG_TEXT = {True: "true", False: "false"}
 _BARE_NUMBER = r"\s*[+-]?[\d.,\s\u00a0\u202f]*\d[\d.,\s\u00a0\u202f]*"
+PLACEHOLDER_SHAPE = r"^\s*[^\d]{1,16}\s*$"       # what a placeholder can look like: short, no digit ("A créer")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -257,21 +258,28 @@ def apply_plan(frame: pd.DataFrame, plan: ColumnPlan, defaults: Mapping[str, str
 
 def _identify(text: pd.DataFrame, frame: pd.DataFrame, plan: ColumnPlan, tables: ReadingTables) -> None:
     """The composed title, the net content found in the title, and the SKU where the sheet gives none (see the
-    module doc), in place."""
+    module doc), in place. Only the rows without a reference of their own are looked at for a SKU."""
     if plan.title_parts:
         text["title"] = join_cells(_without_placeholders(frame, plan.title_parts, tables, words_only=True),
                                    _distinct_parts(plan.title_parts, frame), " ")
     if plan.net_content_from_title:
         text["net_content"] = quantity_in_text(text["title"].fillna(text["title_zh"]))
     given = _blank_placeholders(text["sku"], tables)
-    barcode = barcode_skus(_blank_placeholders(text["barcode"], tables))
-    identity = _without_placeholders(frame, plan.identity, tables, words_only=True)
-    derived = derived_skus([text["title"].fillna(text["title_zh"]), text["net_content"],
+    missing = given.isna().to_numpy()
+    text["sku_derived"] = pd.Series(pd.NA, index=text.index, dtype=object)
+    text["sku"] = given
+    if not missing.any():
+        return
+    rows = text[missing]
+    barcode = barcode_skus(_blank_placeholders(rows["barcode"], tables))
+    keyless = barcode.isna().to_numpy()
+    identity = _without_placeholders(frame[missing][keyless], plan.identity, tables, words_only=True)
+    derived = derived_skus([rows["title"].fillna(rows["title_zh"])[keyless], rows["net_content"][keyless],
                             *(identity[c] for c in plan.identity)])
-    fallback = barcode.fillna(derived)
-    text["sku"] = given.fillna(fallback)
-    kind = np.where(barcode.notna(), "barcode", np.where(derived.notna(), "key", pd.NA))
-    text["sku_derived"] = pd.Series(np.where(given.isna(), kind, pd.NA), index=text.index, dtype=object)
+    sku = barcode.copy()
+    sku[keyless] = derived
+    text.loc[missing, "sku"] = sku
+    text.loc[missing, "sku_derived"] = np.where(~keyless, "barcode", np.where(sku.notna(), "key", pd.NA))
 
 
 def _distinct_parts(parts: Sequence[str], frame: pd.DataFrame) -> list[str]:
@@ -285,10 +293,19 @@ def _distinct_parts(parts: Sequence[str], frame: pd.DataFrame) -> list[str]:
 
 
 def _blank_placeholders(cells: pd.Series, tables: ReadingTables) -> pd.Series:
-    """`cells` with the placeholders of config/header_lexicon.yaml `empty_values` ("A créer", "N/A") as NA."""
-    codes, distinct = pd.factorize(cells)
-    empty = np.array([tables.lexicon.is_empty_value(str(v)) for v in distinct] + [True], dtype=bool)
-    return cells.mask(empty[codes], pd.NA) if empty[:-1].any() else cells
+    """`cells` with the placeholders of config/header_lexicon.yaml `empty_values` ("A créer", "N/A") as NA.
+    Only short cells without a digit can be one: the others are let through without a look."""
+    if cells.isna().all():
+        return cells
+    text = pa.array(cells.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    short = pc.fill_null(pc.match_substring_regex(text, PLACEHOLDER_SHAPE), False).to_numpy(zero_copy_only=False)
+    if not short.any():
+        return cells
+    codes, distinct = pd.factorize(cells[short])
+    empty = np.array([tables.lexicon.is_empty_value(str(v)) for v in distinct] + [False], dtype=bool)
+    flags = np.zeros(len(cells), dtype=bool)
+    flags[short] = empty[codes]
+    return cells.mask(flags, pd.NA) if flags.any() else cells
 
 
 def _without_placeholders(frame: pd.DataFrame, columns: Sequence[str], tables: ReadingTables,

@@ -5,7 +5,8 @@
   columns are named by position.
 - sub_header: a row right under the header that only completes it ("(l'unité)" under "Prix TTC (€)").
 - layout_skips: rows that are no products whatever the columns mean: a single filled cell (a section title,
-  a note, a stray value) and totals. stray_rows: rows that name no product once the columns are known.
+  a note, a stray value) and totals (a sparse row with a cell saying "Total"). stray_rows: rows that name no
+  product once the columns are known.
 - fill_down: the columns a layout writes only on a group's first row (a producer, a product with several
   containers), filled into the rows of the group.
 """
@@ -32,6 +33,7 @@ _VALUE = re.compile(
     re.IGNORECASE)
 _NOTE_START = re.compile(r"^\s*(?:\*|\(|n\.?\s?b\b|nota\b|remarque|attention|important|prix valable|tarif valable"
                          r"|franco|conditions?\b|©)", re.IGNORECASE)
+TOTAL_CELLS = 3                     # a total row holds its label, an amount and perhaps a note
 TOTAL_WORDS = frozenset({("total",), ("sou", "total"), ("total", "ht"), ("total", "ttc"), ("montant", "total"),
                          ("totaux",), ("total", "general"), ("grand", "total"), ("subtotal",)})
 Record = Sequence[str]
@@ -126,29 +128,33 @@ def sub_header(header: Record, below: Record | None) -> list[str] | None:
     return [f"{h.strip()} {cells[i]}" if i in qualifying else h for i, h in enumerate(header)]
 
 
-def layout_skips(frame: pd.DataFrame, names: Sequence[str]) -> pd.Series:
+def layout_skips(frame: pd.DataFrame, names: Sequence[str], filled: np.ndarray | None = None) -> pd.Series:
     """Per row of a read sheet (cells str or NA under `names`), why it is no product whatever its columns mean,
-    else NA: `total` (a cell saying total), or with a single filled cell `note` (a remark: "* Franco…", a
-    sentence), `stray` (a lone value) or `section` (a heading: "TISANES")."""
+    else NA: with a single filled cell `note` (a remark: "* Franco…", a sentence), `stray` (a lone value) or
+    `section` (a heading: "TISANES"); with three or fewer, `total` when one says so. `filled`: the rows' counts
+    of filled cells, when known."""
     reasons = pd.Series(pd.NA, index=frame.index, dtype=object)
     if frame.empty or not names:
         return reasons
-    cells = frame[list(names)]
-    filled = cells.notna().to_numpy()
-    count = filled.sum(axis=1)
-    single = count == 1
-    if single.any():
-        first = cells.to_numpy()[np.arange(len(frame)), filled.argmax(axis=1)]
-        lone = pd.Series(first, index=frame.index)[single]
-        reasons[single] = lone.map(_lone_cell_reason)
-    totals = np.zeros(len(frame), dtype=bool)
-    for name in names:
-        column = cells[name]
-        present = column.notna().to_numpy()
-        if present.any():
-            totals[present] |= column[present].map(_is_total).to_numpy(dtype=bool)
-    reasons[totals & ~single] = "total"
+    count = filled_cells(frame, names) if filled is None else filled
+    sparse = np.flatnonzero(count <= TOTAL_CELLS)
+    if not len(sparse):
+        return reasons
+    rows = frame[list(names)].iloc[sparse].to_numpy(dtype=object)
+    found = [_sparse_row_reason([c for c in row if isinstance(c, str)]) for row in rows]
+    reasons.iloc[sparse] = pd.array(found, dtype=object)
     return reasons
+
+
+def filled_cells(frame: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
+    """Per row, its filled cells under `names` (a read sheet's empty cells are NA)."""
+    return frame[list(names)].notna().sum(axis=1).to_numpy()
+
+
+def _sparse_row_reason(cells: list[str]) -> object:
+    if len(cells) == 1:
+        return _lone_cell_reason(cells[0])
+    return "total" if any(_is_total(cell) for cell in cells) else pd.NA
 
 
 def _lone_cell_reason(cell: str) -> str:
@@ -191,9 +197,8 @@ def fill_down(frame: pd.DataFrame, columns: Sequence[str], title: str | None, pr
     when they are empty even beside a written title (a producer over its products)."""
     if frame.empty or not priced.any():
         return frame, []
-    frame = frame.copy()
     continuation = priced & (frame[title].isna() if title else pd.Series(False, index=frame.index))
-    done = []
+    done: list[str] = []
     for column in ([title] if title else []) + [c for c in columns if c != title]:
         empty = priced & frame[column].isna()
         if column not in merged and (empty.sum() < 2 or empty.sum() < min_share * priced.sum()):
@@ -204,6 +209,7 @@ def fill_down(frame: pd.DataFrame, columns: Sequence[str], title: str | None, pr
         else:
             targets = empty & continuation & above.notna()
         if targets.any():
+            frame = frame if done else frame.copy()
             frame.loc[targets, column] = above[targets]
             done.append(column)
     return frame, done
