@@ -92,21 +92,24 @@ def _print_summary(summary, shown_rejects: int = 6) -> None:
     m = summary.manifest
     out = Console(width=None if sys.stdout.isatty() else 150)
     table = Table(title=f"E-Provence run {m['run_date']} ({m['mode']})")
-    numbers = ("rows", "rejected", "pending", "published")
+    numbers = ("rows", "rejected", "pending", "published", "set aside")
     for column in ("vendor", "file", "read as", "status", *numbers):
         table.add_column(column, justify="right" if column in numbers else "left")
     for rec in m["inputs"]:
         status = "[red]quarantined[/red]" if rec["status"] == "quarantined" else rec["status"]
         read_as = " ".join(x for x in (rec.get("platform") or rec["format"], rec["encoding"]) if x) or "-"
         table.add_row(rec["vendor_id"] or "-", rec["path"].rsplit("/", 1)[-1], read_as, status,
-                      *(str(rec[k]) for k in ("rows", "rows_rejected", "rows_pending", "rows_published")))
+                      *(str(rec[k]) for k in ("rows", "rows_rejected", "rows_pending", "rows_published")),
+                      str(rec.get("rows_skipped", 0)))
     table.add_section()
     table.add_row("", "total", "", "", *(str(m[k]) for k in ("rows_in", "rows_rejected", "rows_pending",
-                                                              "rows_published")))
+                                                              "rows_published")),
+                  str(sum(rec.get("rows_skipped", 0) for rec in m["inputs"])))
     out.print(table)
     for rec in m["inputs"]:
         if rec["status"] == "quarantined":
             out.print(f"quarantined {rec['path']}: {rec['error']}", markup=False)
+    _print_reading(out, m["inputs"])
     rejects = summary.rejects.head(shown_rejects).to_dict("records")
     if rejects:
         out.print(f"first rejects (all {m['rows_rejected']} rejected rows are in rejects.csv):")
@@ -123,6 +126,26 @@ def _print_summary(summary, shown_rejects: int = 6) -> None:
     out.print(f"rows_in {m['rows_in']} = published {m['rows_published']} + rejected {m['rows_rejected']}"
               f" + pending {m['rows_pending']}")
     out.print(f"feed folder: {summary.folder}")
+
+
+def _print_reading(out: Console, inputs: list[dict]) -> None:
+    """Per file: the columns left unused, and those taken on their content alone or with little confidence."""
+    for rec in inputs:
+        unused = rec.get("columns_unused") or []
+        if unused:
+            out.print(f"{rec['path']}: columns unused: {', '.join(unused)}", markup=False)
+        guessed = [f"{field} ← {_column_label(d)} ({d['method']}, {d['confidence']})"
+                   for field, d in (rec.get("columns") or {}).items()
+                   if d.get("method") == "content" or (d.get("confidence") or 1) < 0.7]
+        if guessed:
+            out.print(f"{rec['path']}: columns taken with less confidence: {'; '.join(guessed)}", markup=False)
+
+
+def _column_label(decision: dict) -> str:
+    if decision.get("column"):
+        return decision["column"]
+    position = decision.get("position")
+    return f"colonne {position}" if isinstance(position, int) else "—"
 
 
 tm_app = typer.Typer(no_args_is_help=True,

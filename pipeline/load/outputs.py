@@ -45,12 +45,15 @@ from pipeline.transform.delta import (
 )
 from pipeline.transform.listing import output_profile
 from pipeline.transform.localize import PENDING_COLUMNS
+from pipeline.transform.reading_report import suggested_profiles
 from pipeline.transform.rejects import REJECT_COLUMNS, rejected_rows
 from pipeline.transform.taobao_rows import SORT_KEYS, taobao_rows
 
 REJECTS = "rejects.csv"
 TRANSLATION_KEYS = ("segments", "tm_hits", "mt_calls", "mt_chars", "pending", "glossary_hits", "vendor_supplied")
 VALIDATED = "validated_products.parquet"
+VENDORS = "vendors"             # <out>/<date>/vendors/<vendor_id>/: what is for that vendor alone
+PROFILE = "profile.yaml"        # … a profile proposed where its sheets' reading guessed or missed a column
 HELPER_SUFFIXES = ("__raw", "__error", "__detail")
 NAMED_WARNINGS = 20
 CHUNK_ROWS = 50_000          # listings hashed, compared and written at a time
@@ -298,6 +301,8 @@ def _write_feed_files(folder: FeedFolder, run: RunOutputs, feed_parts: list[dict
         (PENDING_CSV, pending_csv_bytes(run.pending), len(run.pending)),
         (VALIDATED, _parquet_streamer(validated, opts, _unified_schema(validated, opts), _without_helpers),
          sum(p["rows"] for p in feed_parts)),
+        *((f"{VENDORS}/{vendor}/{PROFILE}", text.encode("utf-8"), None)
+          for vendor, text in suggested_profiles(run.records)),
     ], threads=FILE_THREADS)
 
 

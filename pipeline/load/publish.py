@@ -86,6 +86,8 @@ class FeedFolder:
 
     def _write_file(self, name: str, payload: bytes | Callable[[str], None], rows: int | None) -> WrittenFile:
         target = f"{self.staging}/{name}"
+        if "/" in name:
+            self.fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
         if callable(payload):
             if self.local:
                 payload(target)

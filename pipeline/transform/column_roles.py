@@ -409,10 +409,11 @@ def _finish(names: Sequence[str], plan: dict[str, list[Source]], readings: Mappi
                               "position": [position[n] for n in title_parts], "method": "composed",
                               "confidence": 0.5}
     if "net_content" not in plan:
-        decisions["net_content"] = {"column": None, "position": None, "method": "title", "confidence": 0.6}
+        decisions["net_content"] = {"column": None, "position": None, "method": "title", "confidence": 0.8}
     if "sku" not in plan:
-        decisions["sku"] = {"column": None, "position": None, "confidence": 0.6,
-                            "method": "barcode" if "barcode" in plan else "derived"}
+        by_barcode = "barcode" in plan
+        decisions["sku"] = {"column": None, "position": None, "confidence": 0.8 if by_barcode else 0.6,
+                            "method": "barcode" if by_barcode else "derived"}
     missing = tuple(t for t in REQUIRED if t not in decisions and not (t == "title" and "title_zh" in plan))
     unused = tuple(n for n in names if n not in used and n not in title_parts)
     price = plan.get("price", [])

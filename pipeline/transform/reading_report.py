@@ -18,12 +18,13 @@ import yaml
 
 from pipeline.transform.column_roles import ColumnPlan
 from pipeline.transform.rejects import FILE_ROW, concat_rejects, make_rejects, render
+from pipeline.transform.sheet_layout import HEADERLESS_NAME
 
 SHOWN_HEADERS = 12          # headers named in a message
 SHOWN_CHARS = 40            # characters of each
 SURE = 0.7                  # a decision below this confidence is worth pinning in the vendor's profile
 EXAMPLES = {"price": "Prix HT", "title": "Désignation", "sku": "Référence"}
-GUESSED = ("content", "composed", "derived", "title", "barcode")
+GUESSED = ("content", "composed", "derived")     # methods a vendor should confirm (or fix with a column)
 
 
 def shown(text: str, limit: int = SHOWN_CHARS) -> str:
@@ -88,10 +89,10 @@ def suggested_profile(vendor_id: str, records: Sequence[Mapping]) -> str | None:
     asks: list[str] = []
     for record in records:
         for target, decision in record["columns"].items():
-            column = decision.get("column")
-            if column and decision.get("method") not in ("composed",) and " + " not in column:
+            column = _pinnable(decision)
+            if column:
                 columns.setdefault(column, target)
-            elif decision.get("method") in GUESSED:
+            if decision.get("method") in GUESSED or (decision.get("confidence") or 1) < SURE:
                 asks.append(f"# {target}: {_said(decision)} ({shown(record['path'], 80)})")
         for target in record.get("missing_columns", []):
             asks.append(f"# {target}: aucune colonne trouvée dans {shown(record['path'], 80)} ; "
@@ -103,6 +104,16 @@ def suggested_profile(vendor_id: str, records: Sequence[Mapping]) -> str | None:
     return head + body + ("\n".join(dict.fromkeys(asks)) + "\n" if asks else "")
 
 
+def _pinnable(decision: Mapping) -> str | None:
+    """The column a profile can name for a decision: its header, or « colonne N » in a sheet without one."""
+    if decision.get("method") in ("composed", "derived", "barcode", "title"):
+        return None
+    if decision.get("column"):
+        return decision["column"]
+    position = decision.get("position")
+    return HEADERLESS_NAME.format(position) if isinstance(position, int) else None
+
+
 def _said(decision: Mapping) -> str:
     method = decision.get("method")
     if method == "derived":
@@ -112,5 +123,16 @@ def _said(decision: Mapping) -> str:
     if method == "title":
         return "contenance lue dans la désignation"
     if method == "composed":
-        return f"désignation composée de {decision.get('column') or 'plusieurs colonnes'}"
-    return f"colonne {decision.get('position')} choisie d'après son contenu (confiance {decision.get('confidence')})"
+        return f"désignation composée de {shown(decision.get('column') or 'plusieurs colonnes', 120)}"
+    where = decision.get("column") or f"colonne {decision.get('position')}"
+    return f"« {shown(where)} » choisie d'après son contenu, à confirmer (confiance {decision.get('confidence')})"
+
+
+def suggested_profiles(records: Sequence[Mapping]) -> list[tuple[str, str]]:
+    """(vendor_id, profile.yaml text) for each vendor whose files' reading needs confirming."""
+    by_vendor: dict[str, list[Mapping]] = {}
+    for record in records:
+        if record.get("vendor_id"):
+            by_vendor.setdefault(record["vendor_id"], []).append(record)
+    found = [(vendor, suggested_profile(vendor, rows)) for vendor, rows in sorted(by_vendor.items())]
+    return [(vendor, text) for vendor, text in found if text]
