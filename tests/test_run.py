@@ -326,3 +326,39 @@ def test_hostile_cells_never_stop_the_run_and_the_feed_stays_valid(seed, tmp_pat
     check = subprocess.run([sys.executable, str(shared_dir / "checks" / "check_feed.py"), str(folder)],
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
+
+
+RIGHTLY_REJECTED = {"duplicate", "gtin_check_digit", "not_positive"}   # what SOURCES.md calls right to reject
+
+
+def test_real_french_sheets_are_read_as_their_sources_say(shared_dir, tmp_path):
+    """../shared/fixtures/real-fr: ten sheets of small French firms and tools, each with the number of products a
+    right reading yields (expected.json). Every sheet with prices publishes at least 90 % of them, rows rightly
+    rejected aside (duplicated codes, bad barcodes, a zero price); the list without prices gets one reason."""
+    from pipeline.extract.translators import make_translator
+    from tests.fakes.translation_servers import LibreTranslateServer, fake_chinese
+
+    corpus = shared_dir / "fixtures" / "real-fr"
+    expected = {k: v for k, v in json.loads((corpus / "expected.json").read_text()).items() if not k.startswith("_")}
+    for name in expected:
+        vendor, file = name.split("__", 1)
+        (tmp_path / "intake" / vendor).mkdir(parents=True)
+        shutil.copy(corpus / name, tmp_path / "intake" / vendor / file)
+    with LibreTranslateServer(credential="k", translate=fake_chinese) as server:
+        client = make_translator("libre", {"LIBRETRANSLATE_URL": server.url, "LIBRE_API_KEY": "k"})
+        summary = run(str(tmp_path / "intake"), str(tmp_path / "out"), str(tmp_path / "s.db"), DAY,
+                      translator_client=client)
+    manifest = summary.manifest
+    _assert_accounted(manifest)
+    rejects = pd.read_csv(Path(summary.folder) / "rejects.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    by_vendor = {i["vendor_id"]: i for i in manifest["inputs"]}
+    for name, products in expected.items():
+        record = by_vendor[name.split("__", 1)[0]]
+        if products == 0:
+            told = rejects[rejects["source_file"] == record["path"]]
+            assert record["status"] == "quarantined" and told["rule"].tolist() == ["missing_column"], name
+            continue
+        right = rejects[(rejects["source_file"] == record["path"]) & rejects["rule"].isin(RIGHTLY_REJECTED)]
+        right_rows = right["source_row"].nunique()
+        assert record["rows"] == products, (name, record["rows"])
+        assert record["rows_published"] >= 0.9 * (products - right_rows), (name, record)

@@ -430,15 +430,16 @@ def plan_columns(plan: Mapping[str, Sequence[Source]], target: str) -> list[str]
 
 def _is_attribute(reading: HeaderReading, p: ContentProfile) -> bool:
     """A column unused otherwise that tells products apart: one its header calls an attribute (colour, size,
-    vintage), or short words with no header meaning (INT / EXT)."""
+    vintage), or with no header meaning, short words (INT / EXT) or years (a vintage)."""
     if p.empty or p.url >= 0.5 or p.image >= 0.5:
         return False
     if reading.field in ("sku", "barcode"):
         return False                    # a code column overruled (its values repeat) is no attribute
     if reading.attribute:
         return True
-    return (reading.other is None and reading.field is None and p.text >= 0.5 and p.long < 0.2
-            and p.currency < 0.5 and p.date < 0.5)
+    if reading.other is not None or reading.field is not None:
+        return False
+    return p.year >= 0.8 or (p.text >= 0.5 and p.long < 0.2 and p.currency < 0.5 and p.date < 0.5)
 
 
 def _decision(sources: Sequence[Source], position: Mapping[str, int], headerless: bool) -> dict:
