@@ -87,3 +87,28 @@ def test_a_skus_rows_stay_in_one_chunk_however_it_is_padded():
     assert [chunk["source_row"].tolist() for chunk in _sku_chunks(text, 5)] == [[3, 5, 2, 7, 4, 8, 6]]  # one, sorted
     assert [chunk["source_row"].tolist() for chunk in _sku_chunks(text.drop(columns="sku"), 1)] == [list(range(2, 9))]
     assert [len(chunk) for chunk in _sku_chunks(text, 3)] == [4, 3]
+
+
+def test_a_streamed_sheet_sets_aside_the_rows_the_whole_file_sets_aside(tmp_path, caplog):
+    lines = ["Tarifs 2026 — Savonnerie;;;", ";;;", "Référence;Désignation;Prix TTC;Contenance", "SAVONS;;;"]
+    lines += [f"SAV-{i:03d};Savon n° {i};{4 + i % 7},50 €;100 g" for i in range(40)]
+    lines += [";;;", "HUILES;;;", *(f"HUI-{i:03d};Huile n° {i};12,00 €;50 cl" for i in range(20)), ";;;",
+              ";Total;;999,00", "* Franco de port à partir de 300 € HT;;;"]
+    sheet = tmp_path / "intake" / "savonnerie" / "tarifs.csv"
+    sheet.parent.mkdir(parents=True)
+    sheet.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    file = IntakeFile("savonnerie", "savonnerie/tarifs.csv", str(sheet), sheet.stat().st_size)
+    results = {}
+    for label, stream_bytes in (("whole", 1 << 40), ("streamed", 0)):
+        chunks: list[pd.DataFrame] = []
+        with caplog.at_level(logging.INFO, logger="eprovence"):
+            caplog.clear()
+            results[label] = ingest_file(str(tmp_path / "intake"), file, DAY, RunSettings(180), chunk_rows=7,
+                                         emit=chunks.append, stream_bytes=stream_bytes), chunks
+            assert "not streamed" not in caplog.text
+    (whole, whole_chunks), (streamed, streamed_chunks) = results["whole"], results["streamed"]
+    assert streamed.record == whole.record
+    assert whole.record["rows"] == 60 and whole.record["rows_skipped"] == 8
+    assert whole.record["rows_skipped_by_reason"] == {"above_header": 1, "after_table": 2, "blank": 3, "section": 2}
+    pd.testing.assert_frame_equal(_keyed(pd.concat(streamed_chunks), ["source_row"]),
+                                  _keyed(pd.concat(whole_chunks), ["source_row"]))

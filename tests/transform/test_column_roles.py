@@ -102,8 +102,9 @@ def test_no_net_content_column_means_the_title_is_searched():
 
 
 def test_a_sheet_without_title_composes_one_from_its_attributes():
-    plan = plan_of({"INT/EXT": ["INT", "EXT", "INT"], "CATEGORIE": ["CARRELAGE"] * 3, "COULEUR": ["IVOIRE", "NOIR", "GRIS"],
-                    "PRIX PUBLIC TTC": [" 48 € ", " 54 € ", " 60 € "], "REF1": ["MC", "MC", "MC"]})
+    plan = plan_of({"INT/EXT": ["INT", "EXT", "INT"], "CATEGORIE": ["CARRELAGE"] * 3,
+                    "COULEUR": ["IVOIRE", "NOIR", "GRIS"], "PRIX PUBLIC TTC": [" 48 € ", " 54 € ", " 60 € "],
+                    "REF1": ["MC", "MC", "MC"]})
     assert plan.title_parts == ("INT/EXT", "CATEGORIE", "COULEUR")
     assert plan.decisions["title"]["method"] == "composed" and "REF1" not in plan.title_parts
 
