@@ -329,7 +329,7 @@ def _candidate_rank(target: str):
     well-named ones (a sheet's first code is its reference, a second one an internal or supplier code)."""
     methods = {"synonym": 0, "words": 1, "content": 2}
     if target == "sku":
-        return lambda f: (not f[2].filled, methods[f[2].method], f[0] < 3, f[1])
+        return lambda f: (not f[2].filled, methods[f[2].method], f[0] < 2, f[1])
     return lambda f: (not f[2].filled, methods[f[2].method], not f[2].checked, -f[0], f[1])
 
 

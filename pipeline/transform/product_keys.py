@@ -2,7 +2,7 @@
 
 A derived key is "auto-" and 12 hexadecimal digits of the SHA-1 of the product's identity: its title, net content
 and attribute values (colour, size, vintage …), each compared as words (case, accents, punctuation and spacing
-aside), in that order. The same product gets the same key next month, whatever its price, stock or row; two
+aside, "100g" = "100 g"), in that order. The same product gets the same key next month, whatever its price, stock or row; two
 products differing in any of these get two keys.
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pipeline.transform.text import factorize_cells
 KEY_PREFIX = "auto-"
 GTIN_LENGTHS = (8, 12, 13, 14)
 _NOT_A_WORD = re.compile(r"[\W_]+")
+_DIGITS_AND_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")   # "100g" is "100 g"
 _SEPARATORS = re.compile(r"[\s\-.]")
 
 
@@ -51,7 +52,7 @@ def derived_skus(parts: Sequence[pd.Series]) -> pd.Series:
 def _words(cell: str) -> str:
     decomposed = unicodedata.normalize("NFKD", str(cell).casefold())
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NOT_A_WORD.sub(" ", bare).strip()
+    return _NOT_A_WORD.sub(" ", _DIGITS_AND_LETTERS.sub(" ", bare)).strip()
 
 
 def _key(identity: str) -> object:

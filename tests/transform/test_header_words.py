@@ -89,6 +89,9 @@ def test_header_words_of_a_non_text_header() -> None:
     ("Désignation article", "title", {}),
     # barcodes
     ("Code EAN", "barcode", {}),
+    ("Code EAN produit", "barcode", {}),
+    ("Code Gencod", "barcode", {}),
+    ("N° EAN", "barcode", {}),
     ("Code-barres", "barcode", {}),
     ("EAN-13 complet", "barcode", {}),
     ("Gencod", "barcode", {}),
