@@ -128,7 +128,8 @@ def decode_text(data: bytes, encoding: str | None = None) -> tuple[str, str]:
 
 
 def detect_delimiter(text: str) -> str:
-    """; , or TAB: csv.Sniffer's answer, unless another delimiter splits more of the first records."""
+    """; , or TAB: csv.Sniffer's answer, unless another delimiter splits more of the first records, or as many
+    as steadily into more cells (a ; list whose prices hold one decimal comma each)."""
     sample = text[:DELIMITER_SAMPLE_CHARS]
     truncated = len(text) > len(sample)
     splits = {d: _split_profile(sample, d, truncated) for d in DELIMITERS}
@@ -136,10 +137,10 @@ def detect_delimiter(text: str) -> str:
         sniffed = csv.Sniffer().sniff(sample[:SNIFFER_SAMPLE_CHARS], delimiters="".join(DELIMITERS)).delimiter
     except csv.Error:
         sniffed = None
-    most_split = max(profile[0] for profile in splits.values())
-    if sniffed in splits and splits[sniffed][0] == most_split:
+    best = max(DELIMITERS, key=lambda d: splits[d])
+    if sniffed in splits and splits[sniffed][0] == splits[best][0] and splits[sniffed][1:] >= splits[best][1:]:
         return sniffed
-    return max(DELIMITERS, key=lambda d: splits[d])
+    return best
 
 
 def _split_profile(sample: str, delimiter: str, truncated: bool) -> tuple[int, int, int]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 HEAD_BONUS = 1.5                    # the first field word of a header weighs this much more
+PER_MEASURE = "per_measure"         # the kind of a price per kilo, litre or 100 g
 _ELISION = re.compile(r"\b(?:qu|[ldjmnst])['’‘ʼ`´]", re.IGNORECASE)
 _NUMERO = re.compile(r"\bn(?:[°º]|o\.)", re.IGNORECASE)
 _SIGNS = {"€": " eur ", "$": " usd ", "£": " gbp "}
@@ -122,7 +123,7 @@ class Lexicon:
         return tuple(w for w in header_words(header) if w not in self.stopwords)
 
     def is_empty_value(self, cell: str) -> bool:
-        """Whether a cell means "nothing here" (config `empty_values`: « A créer », « N/A », « ? », « 0 »)."""
+        """Whether a cell means "nothing here" (config `empty_values`: « A créer », « N/A », « ? »)."""
         stripped = cell.strip()
         return not stripped or stripped in self.empty_values or " ".join(header_words(stripped)) in self.empty_values
 
@@ -132,6 +133,7 @@ def read_header(header: str, lexicon: Lexicon) -> HeaderReading:
     words = lexicon.words(header)
     matches = _matches(words, lexicon)
     scores: dict[str, float] = {}
+    strongest: dict[str, float] = {}    # a field's heaviest word: it breaks a tie ("N° EAN": EAN beats N°)
     fallback: dict[str, bool] = {}
     first_naming: _Entry | None = None
     found: dict[str, Any] = {}
@@ -139,11 +141,14 @@ def read_header(header: str, lexicon: Lexicon) -> HeaderReading:
         if entry.kind in ("field", "fallback"):
             weight = entry.weight * (HEAD_BONUS if first_naming is None else 1.0)
             scores[entry.value] = scores.get(entry.value, 0.0) + weight
+            strongest[entry.value] = max(strongest.get(entry.value, 0.0), entry.weight)
             fallback[entry.value] = fallback.get(entry.value, True) and entry.kind == "fallback"
         if entry.kind in ("field", "fallback", "other") and first_naming is None:
             first_naming = entry
         if entry.kind in ("vat", "currency", "price_kind", "attribute", "other"):
             found.setdefault(entry.kind, entry.value)
+        if entry.kind == "price_kind" and entry.value == PER_MEASURE:
+            found["price_kind"] = PER_MEASURE        # a price per kilo is one, whatever else its header says
     unit, unit_kind = _unit(header, words, lexicon)
     qualifiers = {"includes_vat": found.get("vat"), "currency": found.get("currency"), "unit": unit,
                   "unit_kind": unit_kind,
@@ -152,7 +157,7 @@ def read_header(header: str, lexicon: Lexicon) -> HeaderReading:
         return HeaderReading(other=first_naming.value, **qualifiers)
     if not scores:
         return HeaderReading(other=found.get("other"), **qualifiers)
-    best = max(scores, key=lambda name: scores[name])
+    best = max(scores, key=lambda name: (scores[name], strongest[name]))
     return HeaderReading(best, scores[best], fallback[best], **qualifiers)
 
 

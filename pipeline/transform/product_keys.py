@@ -1,9 +1,9 @@
 """The SKU of a product its sheet gives no reference for: its barcode, else a key derived from what it is.
 
-A derived key is "auto-" and 12 hexadecimal digits of the SHA-1 of the product's identity: its title, net content
-and attribute values (colour, size, vintage …), each compared as words (case, accents, punctuation and spacing
-aside, "100g" = "100 g"), in that order. The same product gets the same key next month, whatever its price, stock or row; two
-products differing in any of these get two keys.
+A derived key is "auto-" and 12 hexadecimal digits of the SHA-1 of the product's identity: its title, net content,
+brand, short description and attribute values (colour, size, vintage …), each compared as words (case, accents,
+punctuation and spacing aside, "100g" = "100 g"), in that order. The same product gets the same key next month,
+whatever its price, stock or row; two products differing in any of these get two keys.
 """
 from __future__ import annotations
 

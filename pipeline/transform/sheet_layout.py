@@ -33,6 +33,7 @@ _VALUE = re.compile(
     re.IGNORECASE)
 _NOTE_START = re.compile(r"^\s*(?:\*|\(|n\.?\s?b\b|nota\b|remarque|attention|important|prix valable|tarif valable"
                          r"|franco|conditions?\b|©)", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
 TOTAL_CELLS = 3                     # a total row holds its label, an amount and perhaps a note
 TOTAL_WORDS = frozenset({("total",), ("sou", "total"), ("total", "ht"), ("total", "ttc"), ("montant", "total"),
                          ("totaux",), ("total", "general"), ("grand", "total"), ("subtotal",)})
@@ -53,21 +54,31 @@ def looks_like_value(cell: str) -> bool:
 
 def find_header(records: Sequence[Record], recognised: Callable[[str], bool],
                 search: int = HEADER_SEARCH_RECORDS) -> HeaderChoice | None:
-    """The header among the first `search` non-blank records: the record whose cells read most as column names
-    and least as values; HeaderChoice(None) when the first record is data and no record names columns; None when
-    nothing can be said (no filled record)."""
+    """The header among the first `search` non-blank records: of those with two cells or more (a title of one
+    cell names no columns), the one whose cells read most as column names and least as values;
+    HeaderChoice(None) when the first such record is data and none names columns; None when nothing can be
+    said (no filled record, or none of several cells in a sheet of more than one column)."""
     candidates = [i for i, record in enumerate(records[:search]) if not is_blank(record)]
-    if not candidates:
-        return None
     scores = {i: _header_score(records[i], recognised) + _width_bonus(records, i) for i in candidates}
-    best = max(candidates, key=lambda i: (scores[i], -i))
-    named = sum(1 for cell in _distinct(records[best]) if recognised(cell)) if len(_distinct(records[best])) > 1 else 0
-    first_is_data = any(looks_like_value(c) for c in _distinct(records[candidates[0]]))
+    rows = [i for i in candidates if len(_distinct(records[i])) > 1]
+    if not rows:
+        return _one_column_header(records, candidates, scores)
+    best = max(rows, key=lambda i: (scores[i], -i))
+    named = sum(1 for cell in _distinct(records[best]) if recognised(cell))
+    first_is_data = any(looks_like_value(c) for c in _distinct(records[rows[0]]))
+    found = tuple(scores[i] for i in candidates)
     if (named >= 1 and scores[best] > 0) or (scores[best] > 0.5 and not first_is_data):
-        return HeaderChoice(best, tuple(scores[i] for i in candidates))
-    if first_is_data:
-        return HeaderChoice(None, tuple(scores[i] for i in candidates))
-    return None
+        return HeaderChoice(best, found)
+    return HeaderChoice(None, found) if first_is_data else None
+
+
+def _one_column_header(records: Sequence[Record], candidates: list[int], scores: dict[int, float]
+                       ) -> HeaderChoice | None:
+    """The header of a sheet of one column: its first cell of words that is no value."""
+    if not candidates or any(len(records[i]) != 1 for i in candidates):
+        return None
+    names = [i for i in candidates if _LETTER.search(records[i][0]) and not looks_like_value(records[i][0])]
+    return HeaderChoice(names[0], tuple(scores[i] for i in candidates)) if names else None
 
 
 def _distinct(record: Record) -> set[str]:
@@ -92,9 +103,10 @@ def _header_score(record: Record, recognised: Callable[[str], bool]) -> float:
 
 
 def _width_bonus(records: Sequence[Record], index: int, following: int = 5) -> float:
-    """Up to 0.5 when the next non-blank records have as many cells as this one, as data under a header."""
+    """Up to 0.5 when the next non-blank records have as many cells as this one, as data under a header (none for
+    a record of one cell: lines of a letterhead follow each other too)."""
     nexts = [r for r in records[index + 1:index + 1 + 2 * following] if not is_blank(r)][:following]
-    if not nexts:
+    if not nexts or len(_distinct(records[index])) < 2:
         return 0.0
     width = filled_width(records[index])
     return 0.5 * sum(1 for r in nexts if filled_width(r) <= width <= len(r)) / len(nexts)

@@ -102,6 +102,8 @@ def test_forced_encoding_that_does_not_fit_names_the_byte() -> None:
     ("Confiserie du Luberon\nTarifs 2025, prix en euros\n\nsku,title,price\nC,Calissons,15.00\n", ","),
     # a ; file where every record, the header too, holds commas
     ("Réf;Prix (€, TTC);Note\nA;4,90;a, b\nB;5,10;c, d\n", ";"),
+    # a ; price list without header: one decimal comma per record splits it in two, steadily, as ; in four
+    ("SAV-001;Savon lavande;4,50;12\nSAV-002;Savon miel;5,00;3\nSAV-003;Savon rose;6,00;8\n", ";"),
 ])
 def test_delimiter(text: str, delimiter: str) -> None:
     assert detect_delimiter(text) == delimiter
