@@ -56,9 +56,9 @@ def main() -> None:
     from pipeline.extract.profiles import VendorProfile
     from pipeline.extract.readers import read_sheet
     from pipeline.ingest import process_file
-    from pipeline.transform.column_roles import header_recogniser
     from pipeline.transform.columns import map_columns
     from pipeline.transform.parse import parse_products
+    from pipeline.transform.reading_tables import header_recogniser
     from pipeline.transform.validate import validate
     print(f"{'imports (pandas, GX, …)':<28}{time.perf_counter() - t0:8.2f} s")
 

@@ -22,11 +22,13 @@ from pipeline.extract.sheet_stream import ChunkPlan, NotStreamable, SpooledSheet
 from pipeline.records import input_record, quarantined
 from pipeline.transform.arrow_text import arrow_text
 from pipeline.transform.column_content import SAMPLE_ROWS
-from pipeline.transform.column_roles import ColumnPlan, decide_columns, default_tables, header_recogniser
+from pipeline.transform.column_plan import ColumnPlan
+from pipeline.transform.column_roles import decide_columns
 from pipeline.transform.columns import apply_plan, sku_columns, sku_values
 from pipeline.transform.parse import parse_products
 from pipeline.transform.platforms import detect_platform, fold
 from pipeline.transform.reading_report import missing_column_rejects, missing_reason, reading_record
+from pipeline.transform.reading_tables import default_tables, header_recogniser
 from pipeline.transform.rejects import concat_rejects, empty_rejects, make_rejects, rejected_rows
 from pipeline.transform.sheet_layout import after_table, fill_down, filled_cells, layout_skips, stray_rows
 from pipeline.transform.sku_chunks import sku_chunk_bounds

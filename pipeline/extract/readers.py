@@ -15,7 +15,7 @@ from pipeline.extract.csv_reader import ColumnRecords, read_csv_records
 from pipeline.extract.profiles import VendorProfile
 from pipeline.extract.sniff import UnreadableSheet, detect_format
 from pipeline.extract.xlsx_reader import read_xlsx_records
-from pipeline.transform.column_roles import header_recogniser
+from pipeline.transform.reading_tables import header_recogniser
 from pipeline.transform.sheet_layout import (
     HEADER_SEARCH_RECORDS,
     filled_width,

@@ -45,7 +45,7 @@ from pipeline.transform.delta import (
 )
 from pipeline.transform.listing import output_profile
 from pipeline.transform.localize import PENDING_COLUMNS
-from pipeline.transform.reading_report import suggested_profiles
+from pipeline.transform.reading_report import reading_warnings, suggested_profiles
 from pipeline.transform.rejects import REJECT_COLUMNS, rejected_rows
 from pipeline.transform.taobao_rows import SORT_KEYS, taobao_rows
 
@@ -409,7 +409,7 @@ def _manifest(run: RunOutputs, folder: FeedFolder, inputs: list[dict], tally: Ta
                     "withdrawn": tally.changes["withdrawn"], "rows_in_feed": tally.feed_rows,
                     "vendors_skipped": len({rec["vendor_id"] for rec in skipped})},
         "categories": tally.categories(),
-        "warnings": tally.warnings(),
+        "warnings": sorted(tally.warnings() + reading_warnings(inputs)),
         "stage_seconds": _stage_seconds(run),
     }
 

@@ -21,21 +21,17 @@ method, a confidence between 0 and 1, and, where content overruled a header, why
 """
 from __future__ import annotations
 
-import functools
-import re
-import statistics
-import unicodedata
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
-from pipeline import config
 from pipeline.transform.column_content import ContentProfile, profile_columns
-from pipeline.transform.header_words import HeaderReading, Lexicon, read_header
-from pipeline.transform.money import parse_money
+from pipeline.transform.column_plan import ColumnPlan, Source
+from pipeline.transform.header_words import HeaderReading, read_header
+from pipeline.transform.price_columns import rank_prices
+from pipeline.transform.reading_tables import ReadingTables, find_column, header_key
 
 CHECKED_FIELDS = ("sku", "barcode", "price", "net_content")   # two columns disagreeing there is a conflict
 FIELD_NAMES_FR = {"price": "prix", "sku": "référence", "barcode": "code EAN", "title": "désignation",
@@ -43,103 +39,6 @@ FIELD_NAMES_FR = {"price": "prix", "sku": "référence", "barcode": "code EAN", 
                   "category": "catégorie", "brand": "marque", "description": "description"}
 UNIT_KINDS = {"net_content": ("mass", "volume"), "weight": ("mass",), "shelf_life": ("duration",)}
 REQUIRED = ("title", "price")             # a sheet no column of which can be these publishes nothing
-KIND_OF_BASIS = {False: "excl", True: "incl", None: "unknown"}
-PAIR_TOLERANCE = Decimal("0.005")         # relative: TTC / HT within 0.5 % of 1 + a VAT rate
-_DUPLICATE_SUFFIX = re.compile(r" \(\d+\)$")   # the reader's " (2)" on a repeated header
-_NOT_A_WORD = re.compile(r"[\W_]+")
-STEADY_SHARE = 0.8                        # rows whose ratio of two prices is the usual one, to call it steady
-
-
-@dataclass(frozen=True)
-class Source:
-    """One way to fill a canonical column: a vendor column, or several joined."""
-
-    columns: tuple[str, ...]
-    sep: str = " "
-    unit: str | None = None             # appended to a bare number ("250" → "250 g")
-    includes_vat: bool | None = None    # price only: the basis the column states
-    kind: str | None = None             # price only: retail | regular | wholesale | promo
-    checked: bool = False               # disagreeing with another checked source of its field is a conflict
-    method: str = "words"               # profile | platform | synonym | words | content
-    confidence: float = 1.0
-    in_text: bool = False               # the cell is searched for a net content ("Pot verre 250 g")
-    filled: bool = True                 # whether the sample holds any value in it
-
-    @property
-    def label(self) -> str:
-        return " + ".join(self.columns)
-
-
-@dataclass(frozen=True)
-class ColumnPlan:
-    """How a sheet's columns become canonical columns (pipeline.transform.columns.apply_plan reads it)."""
-
-    names: tuple[str, ...]
-    platform: str | None = None
-    sources: Mapping[str, tuple[Source, ...]] = field(default_factory=dict)
-    decisions: Mapping[str, dict] = field(default_factory=dict)   # for the manifest: field → how it was decided
-    unused: tuple[str, ...] = ()
-    notes: Mapping[str, str] = field(default_factory=dict)     # unused column → why its header was overruled
-    title_parts: tuple[str, ...] = ()   # the columns a composed title is made of
-    attributes: tuple[str, ...] = ()    # unused columns that tell products apart (colour, size, vintage)
-    identity: tuple[str, ...] = ()      # what a derived SKU is made of besides title and net content: the brand,
-    #                                     a short description ("Tempranillo 100%") and the attributes
-    price_basis: bool | None = None     # the chosen price column's basis (else the vendor's or platform's)
-    missing: tuple[str, ...] = ()       # required fields no column can fill
-    headerless: bool = False
-    net_content_from_title: bool = False
-
-    def columns_of(self, target: str) -> list[str]:
-        return [c for source in self.sources.get(target, ()) for c in source.columns]
-
-
-@dataclass(frozen=True)
-class Synonym:
-    target: str
-    rank: int
-    unit: str | None
-    includes_vat: bool | None
-    fallback: bool
-
-
-@dataclass(frozen=True)
-class ReadingTables:
-    """The configuration a sheet's columns are read with."""
-
-    lexicon: Lexicon
-    synonyms: Mapping[str, Synonym]             # header words joined by spaces → what it fills
-    platforms: Mapping[str, dict]
-    preference: Mapping[str, Sequence[str]]     # kinds, basis
-    vat_rates: tuple[Decimal, ...]
-    canonical: tuple[str, ...]                  # canonical source names, in schema order
-    known: frozenset[str] = frozenset()         # header keys of synonyms, canonical names and platform columns
-
-
-@functools.cache
-def default_tables() -> ReadingTables:
-    """The tables of config/ (header_lexicon, column_synonyms, platforms, price_preference, vat, units)."""
-    lexicon = Lexicon.from_config(config.config_file("header_lexicon.yaml"), config.config_file("units.yaml"))
-    synonyms: dict[str, Synonym] = {}
-    for target, entries in config.config_file("column_synonyms.yaml").items():
-        for rank, entry in enumerate(entries):
-            spec = entry if isinstance(entry, dict) else {"header": entry}
-            synonyms.setdefault(header_key(spec["header"], lexicon), Synonym(
-                target, rank, spec.get("unit"), spec.get("price_includes_vat"), spec.get("fallback", False)))
-    rates = tuple(sorted({Decimal(r) for r in config.config_file("vat.yaml")["rates"].values()}))
-    canonical = tuple(spec.get("source", name) for name, spec in config.schema_fields().items()
-                      if spec.get("parser") not in ("derived", "mapper"))
-    tables = ReadingTables(lexicon, synonyms, config.config_file("platforms.yaml"),
-                           config.config_file("price_preference.yaml"), rates, canonical)
-    return replace(tables, known=_known_headers(tables))
-
-
-def header_key(header: str, lexicon: Lexicon | None = None) -> str:
-    """A header for exact comparisons: case, accents, punctuation and spacing aside ("Réf." = "REF" = "ref";
-    "Prix (€ HT)" = "Prix HT"), the reader's " (2)" on a repeated header dropped."""
-    text = _DUPLICATE_SUFFIX.sub("", str(header).strip())
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NOT_A_WORD.sub(" ", bare).strip()
 
 
 def decide_columns(sample: pd.DataFrame, tables: ReadingTables, *, platform: str | None = None,
@@ -153,7 +52,8 @@ def decide_columns(sample: pd.DataFrame, tables: ReadingTables, *, platform: str
     if platform is not None:
         for target, sources in _platform_sources(names, platform, tables).items():
             plan.setdefault(target, sources)
-        ignored = {c for c in (_find(names, h, tables) for h in tables.platforms[platform].get("ignore", [])) if c}
+        ignoring = tables.platforms[platform].get("ignore", [])
+        ignored = {c for c in (find_column(names, h) for h in ignoring) if c}
     notes: dict[str, str] = {}
     candidates: list[tuple[float, int, str, Source]] = []
     taken = ignored | {c for sources in plan.values() for s in sources for c in s.columns}
@@ -176,7 +76,7 @@ def _column_candidate(name: str, reading: HeaderReading, profile: ContentProfile
                       headerless: bool, notes: dict[str, str]) -> tuple[float, str, Source] | None:
     """(rank score, field, source) for one column not claimed by a profile or platform; None to leave it.
     Explanations of overruled headers go to `notes`."""
-    synonym = tables.synonyms.get(header_key(name, tables.lexicon))
+    synonym = tables.synonyms.get(header_key(name))
     if synonym is not None:
         reading = replace(reading, field=synonym.target, score=10.0 - synonym.rank / 100, fallback=synonym.fallback,
                           includes_vat=synonym.includes_vat if synonym.includes_vat is not None
@@ -350,50 +250,6 @@ def _same_information(sources: list[Source], sample: pd.DataFrame) -> list[Sourc
     return kept
 
 
-def rank_prices(sources: list[Source], sample: pd.DataFrame, tables: ReadingTables) -> list[Source]:
-    """The price columns in order of preference; the first is the price, the next ones (same kind, another basis)
-    fill its empty rows. Two columns whose headers do not tell them apart are told apart by their values."""
-    sources = _told_apart(sources, sample, tables)
-    kinds, basis = list(tables.preference["kinds"]), list(tables.preference["basis"])
-    ranked = sorted(sources, key=lambda s: (kinds.index(s.kind or "regular"),
-                                            basis.index(KIND_OF_BASIS[s.includes_vat]), sources.index(s)))
-    chosen = ranked[0]
-    same_kind = [s for s in ranked[1:] if s.kind == chosen.kind and s.method != "content"]
-    return [chosen, *[s if s.includes_vat != chosen.includes_vat else replace(s, checked=True) for s in same_kind]]
-
-
-def _told_apart(sources: list[Source], sample: pd.DataFrame, tables: ReadingTables) -> list[Source]:
-    """Sources of the same kind and unknown basis, taken two by two in sheet order: when the second is steadily
-    1 + a VAT rate times the first, they are HT and TTC; when steadily more, wholesale and retail."""
-    undetermined = [s for s in sources if s.includes_vat is None and (s.kind or "regular") == "regular"]
-    if len(undetermined) != 2:
-        return sources
-    first, second = undetermined
-    ratio = _steady_ratio(sample[first.columns[0]], sample[second.columns[0]])
-    if ratio is None or ratio == 1:
-        return sources
-    low, high = (first, second) if ratio > 1 else (second, first)
-    ratio = max(ratio, 1 / ratio)
-    if any(abs(ratio - (1 + rate)) <= PAIR_TOLERANCE * (1 + rate) for rate in tables.vat_rates):
-        told = {low: replace(low, includes_vat=False), high: replace(high, includes_vat=True)}
-    else:
-        told = {low: replace(low, kind="wholesale", includes_vat=False),
-                high: replace(high, kind="retail", includes_vat=True)}
-    return [replace(told.get(s, s), confidence=min(s.confidence, 0.6)) if s in told else s for s in sources]
-
-
-def _steady_ratio(first: pd.Series, second: pd.Series) -> Decimal | None:
-    """The usual ratio second / first over rows with both prices, when most rows share it (within 2 %)."""
-    a, b = parse_money(first)["amount"], parse_money(second)["amount"]
-    ratios = [y / x for x, y in zip(a, b, strict=True)
-              if isinstance(x, Decimal) and isinstance(y, Decimal) and x > 0 and y > 0]
-    if len(ratios) < 2:
-        return None
-    usual = statistics.median(ratios)
-    steady = sum(1 for r in ratios if abs(r - usual) <= usual * Decimal("0.02"))
-    return usual if steady >= STEADY_SHARE * len(ratios) else None
-
-
 def _finish(names: Sequence[str], plan: dict[str, list[Source]], readings: Mapping[str, HeaderReading],
             profiles: Mapping[str, ContentProfile], notes: Mapping[str, str], platform: str | None,
             headerless: bool) -> ColumnPlan:
@@ -466,11 +322,11 @@ def _override_sources(names: Sequence[str], overrides: Mapping[str, str], tables
         raise ValueError(f"overrides name unknown canonical columns: {sorted(unknown)}")
     plan: dict[str, list[Source]] = {}
     for header, target in overrides.items():
-        column = header if header in names else _find(names, header, tables)
+        column = header if header in names else find_column(names, header)
         if column is None:
             continue
         reading = read_header(column, tables.lexicon)
-        synonym = tables.synonyms.get(header_key(column, tables.lexicon))
+        synonym = tables.synonyms.get(header_key(column))
         includes_vat = synonym.includes_vat if synonym and synonym.includes_vat is not None else reading.includes_vat
         unit = (synonym.unit if synonym else None) or reading.unit
         plan.setdefault(target, []).append(Source(
@@ -485,44 +341,10 @@ def _platform_sources(names: Sequence[str], platform: str, tables: ReadingTables
     for target, entries in tables.platforms[platform]["columns"].items():
         for entry in entries:
             spec = entry if isinstance(entry, dict) else {"column": entry}
-            found = tuple(c for c in (_find(names, h, tables) for h in spec.get("join", [spec.get("column")]))
+            found = tuple(c for c in (find_column(names, h) for h in spec.get("join", [spec.get("column")]))
                           if c is not None)
             sources = plan.setdefault(target, [])
             if found and all(found != s.columns for s in sources):
                 sources.append(Source(found, spec.get("sep", " "), spec.get("unit"), spec.get("price_includes_vat"),
                                       "regular" if target == "price" else None, method="platform"))
     return {target: sources for target, sources in plan.items() if sources}
-
-
-def _find(names: Sequence[str], header: str, tables: ReadingTables) -> str | None:
-    """The first of `names` equal to `header` once both are read as words."""
-    wanted = header_key(header, tables.lexicon)
-    return next((n for n in names if header_key(n, tables.lexicon) == wanted), None)
-
-
-def header_recogniser(also_known: Collection[str] = (), tables: ReadingTables | None = None
-                      ) -> Callable[[str], bool]:
-    """Whether a cell names a column: header words (a field, a known other column, an attribute), an exact
-    synonym, a platform export's column, or one of `also_known` (the headers a vendor profile maps)."""
-    tables = tables or default_tables()
-    known = (tables.known or _known_headers(tables)) | {header_key(h) for h in also_known}
-
-    @functools.lru_cache(maxsize=4096)
-    def recognised(cell: str) -> bool:
-        text = str(cell).strip()
-        if not text or len(text) > 80:
-            return False
-        return header_key(text) in known or read_header(text, tables.lexicon).recognised
-    return recognised
-
-
-def _known_headers(tables: ReadingTables) -> frozenset[str]:
-    names: set[str] = set(tables.synonyms) | {header_key(c) for c in tables.canonical}
-    for spec in tables.platforms.values():
-        for item in spec["signature"] + spec.get("fold", {}).get("inherit", []):
-            names.update(header_key(h) for h in ([item] if isinstance(item, str) else item))
-        for entries in spec["columns"].values():
-            for entry in entries:
-                headers = entry.get("join", [entry.get("column")]) if isinstance(entry, dict) else [entry]
-                names.update(header_key(h) for h in headers)
-    return frozenset(names)

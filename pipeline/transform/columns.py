@@ -16,8 +16,6 @@ Per canonical column, row by row the first filled of its sources. Then:
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -29,47 +27,18 @@ import pyarrow.compute as pc
 
 from pipeline import config
 from pipeline.transform.column_content import SAMPLE_ROWS
-from pipeline.transform.column_roles import (
-    ColumnPlan,
-    ReadingTables,
-    Source,
-    decide_columns,
-    default_tables,
-)
+from pipeline.transform.column_plan import ColumnPlan, Source
+from pipeline.transform.column_roles import decide_columns
 from pipeline.transform.product_keys import barcode_skus, derived_skus
 from pipeline.transform.quantity import quantity_in_text
+from pipeline.transform.reading_tables import ReadingTables, default_tables
 
 LINEAGE = ["vendor_id", "source_file", "source_row"]
 CONFLICT_COLUMNS = ["source_row", "field", "value", "detail"]
-_DUPLICATE_SUFFIX = re.compile(r" \(\d+\)$")   # the reader's " (2)" on a repeated header
-_NOT_A_WORD = re.compile(r"[\W_]+")
 _BOOLEAN_TEXT = {"true": True, "false": False}
 _FLAG_TEXT = {True: "true", False: "false"}
 _BARE_NUMBER = r"\s*[+-]?[\d.,\s\u00a0\u202f]*\d[\d.,\s\u00a0\u202f]*"
 PLACEHOLDER_SHAPE = r"^\s*[^\d]{1,16}\s*$"       # what a placeholder can look like: short, no digit ("A créer")
-
-
-@functools.lru_cache(maxsize=4096)
-def normalise_header(header: str) -> str:
-    """Casefolded, accents stripped, each run of punctuation and spaces turned into one space, trimmed."""
-    decomposed = unicodedata.normalize("NFKD", str(header).casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NOT_A_WORD.sub(" ", bare).strip()
-
-
-def _header_key(header: str) -> str:
-    """The normalised header with the reader's duplicate suffix removed ("Prix (2)" → "prix")."""
-    return normalise_header(_DUPLICATE_SUFFIX.sub("", str(header).strip()))
-
-
-def find_column(columns: Sequence[str], *names: str) -> str | None:
-    """The first column (in sheet order) matching the first of `names` that any column matches."""
-    keys = [_header_key(c) for c in columns]
-    for name in names:
-        wanted = normalise_header(name)
-        if wanted in keys:
-            return columns[keys.index(wanted)]
-    return None
 
 
 def text_cells(series: pd.Series) -> pd.Series:

@@ -35,13 +35,8 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.transform.columns import (
-    find_column,
-    join_cells,
-    normalise_header,
-    platform_specs,
-    text_cells,
-)
+from pipeline.transform.columns import join_cells, platform_specs, text_cells
+from pipeline.transform.reading_tables import find_column, normalise_header
 
 UNIT = "unit"
 PARENT = "parent"              # a product whose variants / variations / children are the units

@@ -16,12 +16,13 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import yaml
 
-from pipeline.transform.column_roles import ColumnPlan
+from pipeline.transform.column_plan import ColumnPlan
 from pipeline.transform.rejects import FILE_ROW, concat_rejects, make_rejects, render
 from pipeline.transform.sheet_layout import HEADERLESS_NAME
 
 SHOWN_HEADERS = 12          # headers named in a message
 SHOWN_CHARS = 40            # characters of each
+SHOWN_COLUMNS = 50          # columns listed in a manifest entry's lists
 SURE = 0.7                  # a decision below this confidence is worth pinning in the vendor's profile
 EXAMPLES = {"price": "Prix HT", "title": "Désignation", "sku": "Référence"}
 GUESSED = ("content", "composed", "derived")     # methods a vendor should confirm (or fix with a column)
@@ -39,14 +40,61 @@ def headers_seen(plan: ColumnPlan) -> str:
 
 
 def reading_record(plan: ColumnPlan, header_row: int | None, sheet: str | None = None) -> dict:
-    """The reading part of a file's manifest entry."""
-    record = {"header_row": header_row, "columns": dict(plan.decisions),
-              "columns_unused": [shown(n) for n in plan.unused], "columns_filled_down": []}
+    """The reading part of a file's manifest entry; what the vendor's headers chose is bounded (SHOWN_COLUMNS
+    names of SHOWN_CHARS characters at most per list, the rest counted)."""
+    record = {"header_row": header_row,
+              "columns": {target: _bounded(decision) for target, decision in plan.decisions.items()},
+              "columns_unused": _some([shown(n) for n in plan.unused]), "columns_filled_down": []}
     if plan.notes:
-        record["columns_overruled"] = {shown(n): shown(note, 200) for n, note in plan.notes.items()}
+        record["columns_overruled"] = dict(list({shown(n): shown(note, 200)
+                                                 for n, note in plan.notes.items()}.items())[:SHOWN_COLUMNS])
     if sheet is not None:
         record["sheet"] = shown(sheet)
     return record
+
+
+def _bounded(decision: Mapping) -> dict:
+    bounded = dict(decision)
+    if isinstance(bounded.get("column"), str):
+        bounded["column"] = shown(bounded["column"], 200)
+    for key in ("position", "also"):
+        if isinstance(bounded.get(key), list):
+            bounded[key] = _some([shown(v) if isinstance(v, str) else v for v in bounded[key]])
+    return bounded
+
+
+def _some(items: list) -> list:
+    """At most SHOWN_COLUMNS items, then how many more."""
+    return items if len(items) <= SHOWN_COLUMNS else [*items[:SHOWN_COLUMNS], f"(+{len(items) - SHOWN_COLUMNS})"]
+
+
+def reading_warnings(records: Sequence[Mapping], named: int = 20) -> list[str]:
+    """One warning per file whose columns were taken on their content alone or with little confidence, the
+    first `named` files by name, then counted."""
+    found = []
+    for record in records:
+        doubtful = [_doubt(target, d) for target, d in (record.get("columns") or {}).items()
+                    if d.get("method") in GUESSED or (d.get("confidence") or 1) < SURE]
+        if doubtful and record.get("status") != "quarantined":
+            found.append(f"columns: {shown(record['path'], 120)}: {'; '.join(doubtful)} (see its vendor's "
+                         f"proposed profile.yaml)")
+    more = len(found) - named
+    return found[:named] + ([f"columns: {more} more files read with guessed columns"] if more > 0 else [])
+
+
+def _doubt(target: str, decision: Mapping) -> str:
+    if decision.get("method") == "derived":
+        return f"{target} derived from the title (no reference column)"
+    if decision.get("method") == "composed":
+        return f"{target} composed of {shown(str(decision.get('column')), 120)}"
+    return f"{target} ← {_where(decision)} ({decision.get('method')}, confidence {decision.get('confidence')})"
+
+
+def _where(decision: Mapping) -> str:
+    if decision.get("column"):
+        return str(decision["column"])
+    position = decision.get("position")
+    return HEADERLESS_NAME.format(position) if isinstance(position, int) else "—"
 
 
 def _snippet(target: str) -> str:

@@ -14,7 +14,7 @@ from pipeline.extract.intake import IntakeFile
 from pipeline.extract.profiles import VendorProfile
 from pipeline.extract.readers import read_sheet
 from pipeline.extract.sheet_stream import NotStreamable, spool_sheet
-from pipeline.transform.column_roles import header_recogniser
+from pipeline.transform.reading_tables import header_recogniser
 
 HEADER = "SKU;Désignation;Description;Prix TTC"
 

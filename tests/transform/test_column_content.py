@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from pipeline.transform.column_content import PARSED_VALUES, ContentProfile, profile_column, profile_columns
-from pipeline.transform.column_roles import default_tables
+from pipeline.transform.reading_tables import default_tables
 
 SHARES = ("distinct", "gtin", "barcode_like", "money", "currency", "decimals", "integer", "zero", "negative",
           "fraction", "year", "quantity", "quantity_inside", "code", "text", "words", "length", "long", "url",

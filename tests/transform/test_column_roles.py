@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.transform.column_roles import decide_columns, default_tables
+from pipeline.transform.column_roles import decide_columns
+from pipeline.transform.reading_tables import default_tables
 
 
 def plan_of(columns: dict[str, list[str]], **options):

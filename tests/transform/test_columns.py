@@ -8,13 +8,8 @@ import pandas as pd
 import pytest
 
 from pipeline import config
-from pipeline.transform.column_roles import header_recogniser
-from pipeline.transform.columns import (
-    canonical_columns,
-    map_columns,
-    normalise_header,
-    text_cells,
-)
+from pipeline.transform.columns import canonical_columns, map_columns, text_cells
+from pipeline.transform.reading_tables import header_recogniser, normalise_header
 
 
 def read_sheet(path: Path, delimiter: str = ";") -> pd.DataFrame:

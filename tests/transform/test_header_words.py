@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.transform.column_roles import default_tables
 from pipeline.transform.header_words import (
     HeaderReading,
     Lexicon,
@@ -12,6 +11,7 @@ from pipeline.transform.header_words import (
     read_headers,
     recognised_cells,
 )
+from pipeline.transform.reading_tables import default_tables
 
 
 @pytest.fixture(scope="module")

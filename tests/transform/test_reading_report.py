@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from pipeline.transform.column_roles import ColumnPlan, decide_columns, default_tables
+from pipeline.transform.column_plan import ColumnPlan
+from pipeline.transform.column_roles import decide_columns
 from pipeline.transform.reading_report import (
     SHOWN_CHARS,
     SHOWN_HEADERS,
@@ -18,6 +19,7 @@ from pipeline.transform.reading_report import (
     suggested_profile,
     suggested_profiles,
 )
+from pipeline.transform.reading_tables import default_tables
 from pipeline.transform.rejects import REJECT_COLUMNS
 
 VENDOR = "savonnerie-marius"

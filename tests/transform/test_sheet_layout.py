@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.transform.column_roles import header_recogniser
+from pipeline.transform.reading_tables import header_recogniser
 from pipeline.transform.sheet_layout import (
     HeaderChoice,
     after_table,

@@ -1,0 +1,116 @@
+"""The tables a sheet's columns are read with, loaded once from config/, and how a header is compared and
+recognised with them.
+
+- default_tables: config/header_lexicon.yaml (as a Lexicon), config/column_synonyms.yaml (exact headers),
+  config/platforms.yaml, config/price_preference.yaml, the VAT rates of config/vat.yaml and the schema's
+  canonical columns;
+- normalise_header, header_key, find_column: a header for exact comparisons (synonyms, platform columns, a
+  vendor profile's headers);
+- header_recogniser: whether a cell names a column, which is how a sheet's header row is found.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from pipeline import config
+from pipeline.transform.header_words import Lexicon, read_header
+
+_DUPLICATE_SUFFIX = re.compile(r" \(\d+\)$")   # the reader's " (2)" on a repeated header
+_NOT_A_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class Synonym:
+    target: str
+    rank: int
+    unit: str | None
+    includes_vat: bool | None
+    fallback: bool
+
+
+@dataclass(frozen=True)
+class ReadingTables:
+    """The configuration a sheet's columns are read with."""
+
+    lexicon: Lexicon
+    synonyms: Mapping[str, Synonym]             # header words joined by spaces → what it fills
+    platforms: Mapping[str, dict]
+    preference: Mapping[str, Sequence[str]]     # kinds, basis
+    vat_rates: tuple[Decimal, ...]
+    canonical: tuple[str, ...]                  # canonical source names, in schema order
+    known: frozenset[str] = frozenset()         # header keys of synonyms, canonical names and platform columns
+
+
+@functools.cache
+def default_tables() -> ReadingTables:
+    """The tables of config/ (header_lexicon, column_synonyms, platforms, price_preference, vat, units)."""
+    lexicon = Lexicon.from_config(config.config_file("header_lexicon.yaml"), config.config_file("units.yaml"))
+    synonyms: dict[str, Synonym] = {}
+    for target, entries in config.config_file("column_synonyms.yaml").items():
+        for rank, entry in enumerate(entries):
+            spec = entry if isinstance(entry, dict) else {"header": entry}
+            synonyms.setdefault(header_key(spec["header"]), Synonym(
+                target, rank, spec.get("unit"), spec.get("price_includes_vat"), spec.get("fallback", False)))
+    rates = tuple(sorted({Decimal(r) for r in config.config_file("vat.yaml")["rates"].values()}))
+    canonical = tuple(spec.get("source", name) for name, spec in config.schema_fields().items()
+                      if spec.get("parser") not in ("derived", "mapper"))
+    tables = ReadingTables(lexicon, synonyms, config.config_file("platforms.yaml"),
+                           config.config_file("price_preference.yaml"), rates, canonical)
+    return replace(tables, known=_known_headers(tables))
+
+
+@functools.lru_cache(maxsize=4096)
+def normalise_header(header: str) -> str:
+    """Casefolded, accents stripped, each run of punctuation and spaces turned into one space, trimmed."""
+    decomposed = unicodedata.normalize("NFKD", str(header).casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NOT_A_WORD.sub(" ", bare).strip()
+
+
+def header_key(header: str) -> str:
+    """A header for exact comparisons: case, accents, punctuation and spacing aside ("Réf." = "REF" = "ref";
+    "Prix (€ HT)" = "Prix HT"), the reader's " (2)" on a repeated header dropped ("Prix (2)" → "prix")."""
+    return normalise_header(_DUPLICATE_SUFFIX.sub("", str(header).strip()))
+
+
+def find_column(columns: Sequence[str], *names: str) -> str | None:
+    """The first column (in sheet order) matching the first of `names` that any column matches."""
+    keys = [header_key(c) for c in columns]
+    for name in names:
+        wanted = normalise_header(name)
+        if wanted in keys:
+            return columns[keys.index(wanted)]
+    return None
+
+
+def header_recogniser(also_known: Collection[str] = (), tables: ReadingTables | None = None
+                      ) -> Callable[[str], bool]:
+    """Whether a cell names a column: header words (a field, a known other column, an attribute), an exact
+    synonym, a platform export's column, or one of `also_known` (the headers a vendor profile maps)."""
+    tables = tables or default_tables()
+    known = (tables.known or _known_headers(tables)) | {header_key(h) for h in also_known}
+
+    @functools.lru_cache(maxsize=4096)
+    def recognised(cell: str) -> bool:
+        text = str(cell).strip()
+        if not text or len(text) > 80:
+            return False
+        return header_key(text) in known or read_header(text, tables.lexicon).recognised
+    return recognised
+
+
+def _known_headers(tables: ReadingTables) -> frozenset[str]:
+    names: set[str] = set(tables.synonyms) | {header_key(c) for c in tables.canonical}
+    for spec in tables.platforms.values():
+        for item in spec["signature"] + spec.get("fold", {}).get("inherit", []):
+            names.update(header_key(h) for h in ([item] if isinstance(item, str) else item))
+        for entries in spec["columns"].values():
+            for entry in entries:
+                headers = entry.get("join", [entry.get("column")]) if isinstance(entry, dict) else [entry]
+                names.update(header_key(h) for h in headers)
+    return frozenset(names)
