@@ -128,12 +128,14 @@ def _print_summary(summary, shown_rejects: int = 6) -> None:
     out.print(f"feed folder: {summary.folder}")
 
 
-def _print_reading(out: Console, inputs: list[dict]) -> None:
-    """Per file: the columns left unused, and those taken on their content alone or with little confidence."""
+def _print_reading(out: Console, inputs: list[dict], shown: int = 12) -> None:
+    """Per file: the columns left unused (the first `shown`; all are in the manifest), and those taken on their
+    content alone or with little confidence."""
     for rec in inputs:
         unused = rec.get("columns_unused") or []
         if unused:
-            out.print(f"{rec['path']}: columns unused: {', '.join(unused)}", markup=False)
+            more = f" (+{len(unused) - shown} more in manifest.json)" if len(unused) > shown else ""
+            out.print(f"{rec['path']}: columns unused: {', '.join(unused[:shown])}{more}", markup=False)
         guessed = [f"{field} ← {_column_label(d)} ({d['method']}, {d['confidence']})"
                    for field, d in (rec.get("columns") or {}).items()
                    if d.get("method") == "content" or (d.get("confidence") or 1) < 0.7]

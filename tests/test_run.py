@@ -362,3 +362,6 @@ def test_real_french_sheets_are_read_as_their_sources_say(shared_dir, tmp_path):
         right_rows = right["source_row"].nunique()
         assert record["rows"] == products, (name, record["rows"])
         assert record["rows_published"] >= 0.9 * (products - right_rows), (name, record)
+    feed = pd.read_parquet(Path(summary.folder) / "tmall_upload.parquet", columns=["vendor_id", "sku", "sku_derived"])
+    derived = feed.groupby("vendor_id")["sku_derived"].all()
+    assert derived["audecreativestuff"] and not derived["ceramika-iabako"]     # no reference column; a Code

@@ -170,9 +170,11 @@ def _starts_like_formula(cells: pa.Array) -> np.ndarray:
 
 
 def listings_arrow_table(listings: pd.DataFrame) -> pa.Table:
-    """The listings as an Arrow table with explicit types (PARQUET_COLUMNS), sorted by vendor_id and sku."""
+    """The listings as an Arrow table with explicit types (PARQUET_COLUMNS), sorted by vendor_id and sku. A column
+    listings kept from an earlier version do not have (a withdrawal rebuilt from an older catalogue line) is null."""
     order = sorted_positions(listings)
-    return pa.table({name: _arrow_array(listings[source], order, name, arrow_type, exact)
+    return pa.table({name: _arrow_array(listings[source], order, name, arrow_type, exact) if source in listings
+                     else pa.nulls(len(listings), arrow_type)
                      for name, (source, arrow_type, exact) in PARQUET_COLUMNS.items()})
 
 
