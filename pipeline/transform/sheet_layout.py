@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -169,6 +170,7 @@ def _sparse_row_reason(cells: list[str]) -> object:
     return "total" if any(_is_total(cell) for cell in cells) else pd.NA
 
 
+@functools.lru_cache(maxsize=65_536)
 def _lone_cell_reason(cell: str) -> str:
     text = cell.strip()
     if _NOTE_START.match(text) or len(text) > 60 or ":" in text:
@@ -178,6 +180,7 @@ def _lone_cell_reason(cell: str) -> str:
     return "section"
 
 
+@functools.lru_cache(maxsize=65_536)
 def _is_total(cell: str) -> bool:
     return len(cell) <= 30 and header_words(cell) in TOTAL_WORDS
 
