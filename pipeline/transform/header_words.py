@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,14 +184,3 @@ def _unit(header: str, words: Sequence[str], lexicon: Lexicon) -> tuple[str | No
         if word in lexicon.units:
             return lexicon.units[word]
     return None, None
-
-
-def read_headers(headers: Iterable[str], lexicon: Lexicon) -> list[HeaderReading]:
-    return [read_header(h, lexicon) for h in headers]
-
-
-def recognised_cells(cells: Sequence[Any], lexicon: Lexicon) -> float:
-    """How many distinct non-empty cells of a row read as headers (a field, a known other column or an
-    attribute): a reader takes the best-scoring of a sheet's first rows as its header."""
-    texts = {c.strip() for c in cells if isinstance(c, str) and c.strip()}
-    return float(sum(1 for text in texts if len(text) <= 80 and read_header(text, lexicon).recognised))

@@ -8,8 +8,6 @@ from pipeline.transform.header_words import (
     Lexicon,
     header_words,
     read_header,
-    read_headers,
-    recognised_cells,
 )
 from pipeline.transform.reading_tables import default_tables
 
@@ -185,11 +183,6 @@ def test_a_price_header_without_a_qualifier_states_none(lexicon: Lexicon) -> Non
     assert (reading.includes_vat, reading.currency, reading.unit, reading.price_kind) == (None, None, None, None)
 
 
-def test_read_headers_reads_each_header(lexicon: Lexicon) -> None:
-    headers = ["Référence", "Prix HT", "Remarque"]
-    assert read_headers(headers, lexicon) == [read_header(h, lexicon) for h in headers]
-
-
 # --- Lexicon.is_empty_value ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("cell", [
@@ -204,19 +197,3 @@ def test_placeholders_are_empty_values(lexicon: Lexicon, cell: str) -> None:
 def test_real_values_are_not_empty_values(lexicon: Lexicon, cell: str) -> None:
     """A lone "0" is not a placeholder in the lexicon (it is one only where a column of words says so)."""
     assert not lexicon.is_empty_value(cell)
-
-
-# --- recognised_cells -----------------------------------------------------------------------------------------
-
-def test_recognised_cells_counts_distinct_header_cells(lexicon: Lexicon) -> None:
-    row = ["Référence", "Désignation", "Prix HT", "Référence", "Remarque"]
-    assert recognised_cells(row, lexicon) == 3.0
-
-
-def test_recognised_cells_ignores_blank_non_text_and_long_cells(lexicon: Lexicon) -> None:
-    row = ["", "  ", None, 12, 4.5, "Prix " + "x" * 80, " Prix HT "]
-    assert recognised_cells(row, lexicon) == 1.0
-
-
-def test_recognised_cells_of_a_data_row(lexicon: Lexicon) -> None:
-    assert recognised_cells(["SAV-001", "Savon lavande", "4,50"], lexicon) == 0.0
