@@ -52,7 +52,7 @@ def main() -> None:
         record = by_vendor[name.split("__", 1)[0]]
         rules = Counter(rejects[rejects["source_file"] == record["path"]]["rule"])
         shown = ", ".join(f"{rule} {count}" for rule, count in sorted(rules.items()))
-        print(f"| {name.split('__', 1)[1][:40]} | {products} | {record['rows']} | {record['rows_published']} | "
+        print(f"| {name[:48]} | {products} | {record['rows']} | {record['rows_published']} | "
               f"{record['rows_rejected']} ({shown}) | {record['rows_pending']} | {record.get('rows_skipped', 0)} | "
               f"{record['status']} |")
     m = summary.manifest
