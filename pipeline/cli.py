@@ -131,23 +131,18 @@ def _print_summary(summary, shown_rejects: int = 6) -> None:
 def _print_reading(out: Console, inputs: list[dict], shown: int = 12) -> None:
     """Per file: the columns left unused (the first `shown`; all are in the manifest), and those taken on their
     content alone or with little confidence."""
+    from pipeline.transform.reading_report import column_label
+
     for rec in inputs:
         unused = rec.get("columns_unused") or []
         if unused:
             more = f" (+{len(unused) - shown} more in manifest.json)" if len(unused) > shown else ""
             out.print(f"{rec['path']}: columns unused: {', '.join(unused[:shown])}{more}", markup=False)
-        guessed = [f"{field} ← {_column_label(d)} ({d['method']}, {d['confidence']})"
+        guessed = [f"{field} ← {column_label(d)} ({d['method']}, {d['confidence']})"
                    for field, d in (rec.get("columns") or {}).items()
                    if d.get("method") == "content" or (d.get("confidence") or 1) < 0.7]
         if guessed:
             out.print(f"{rec['path']}: columns taken with less confidence: {'; '.join(guessed)}", markup=False)
-
-
-def _column_label(decision: dict) -> str:
-    if decision.get("column"):
-        return decision["column"]
-    position = decision.get("position")
-    return f"colonne {position}" if isinstance(position, int) else "—"
 
 
 tm_app = typer.Typer(no_args_is_help=True,

@@ -92,7 +92,7 @@ class _Distinct:
 def profile_columns(sample: pd.DataFrame, is_placeholder: Callable[[str], bool] = lambda _: False
                     ) -> dict[str, ContentProfile]:
     """The content profile of every column of a frame of text cells (str or NA); cells `is_placeholder` says
-    mean nothing (it is asked of short cells without a digit only) are counted apart. The parsers read the
+    mean nothing (it is asked of cells without a digit only) are counted apart. The parsers read the
     values of all columns at once."""
     columns = {name: _distinct(sample[name].tolist(), is_placeholder) for name in sample.columns}
     batch = [value for column in columns.values() for value in column.parsed]
@@ -116,7 +116,7 @@ def _distinct(cells: list, is_placeholder: Callable[[str], bool]) -> _Distinct:
     values, weights, digits, placeholders = [], [], [], 0
     for value, count in counts.items():
         digit = _DIGIT.search(value) is not None
-        if not digit and len(value) <= 16 and is_placeholder(value):
+        if not digit and is_placeholder(value):
             placeholders += count
             continue
         values.append(value)

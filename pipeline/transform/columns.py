@@ -29,6 +29,7 @@ from pipeline import config
 from pipeline.transform.column_content import SAMPLE_ROWS
 from pipeline.transform.column_plan import ColumnPlan, Source
 from pipeline.transform.column_roles import decide_columns
+from pipeline.transform.header_words import PLACEHOLDER_SHAPE
 from pipeline.transform.product_keys import barcode_skus, derived_skus
 from pipeline.transform.quantity import quantity_in_text
 from pipeline.transform.reading_tables import ReadingTables, default_tables
@@ -38,7 +39,6 @@ CONFLICT_COLUMNS = ["source_row", "field", "value", "detail"]
 _BOOLEAN_TEXT = {"true": True, "false": False}
 _FLAG_TEXT = {True: "true", False: "false"}
 _BARE_NUMBER = r"\s*[+-]?[\d.,\s\u00a0\u202f]*\d[\d.,\s\u00a0\u202f]*"
-PLACEHOLDER_SHAPE = r"^\s*[^\d]{1,16}\s*$"       # what a placeholder can look like: short, no digit ("A créer")
 
 
 def text_cells(series: pd.Series) -> pd.Series:
@@ -263,11 +263,12 @@ def _distinct_parts(parts: Sequence[str], frame: pd.DataFrame) -> list[str]:
 
 def _blank_placeholders(cells: pd.Series, tables: ReadingTables) -> pd.Series:
     """`cells` with the placeholders of config/header_lexicon.yaml `empty_values` ("A créer", "N/A") as NA.
-    Only short cells without a digit can be one: the others are let through without a look."""
+    Only the cells of a placeholder's shape are looked at one by one (an Arrow match finds them)."""
     if cells.isna().all():
         return cells
     text = pa.array(cells.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-    short = pc.fill_null(pc.match_substring_regex(text, PLACEHOLDER_SHAPE), False).to_numpy(zero_copy_only=False)
+    shape = rf"^\s*{PLACEHOLDER_SHAPE.pattern}\s*$"
+    short = pc.fill_null(pc.match_substring_regex(text, shape), False).to_numpy(zero_copy_only=False)
     if not short.any():
         return cells
     codes, distinct = pd.factorize(cells[short])

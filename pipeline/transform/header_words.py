@@ -16,6 +16,7 @@ from typing import Any
 
 HEAD_BONUS = 1.5                    # the first field word of a header weighs this much more
 PER_MEASURE = "per_measure"         # the kind of a price per kilo, litre or 100 g
+PLACEHOLDER_SHAPE = re.compile(r"\D{1,16}")    # what a placeholder can look like: short, no digit ("A créer")
 _ELISION = re.compile(r"\b(?:qu|[ldjmnst])['’‘ʼ`´]", re.IGNORECASE)
 _NUMERO = re.compile(r"\bn(?:[°º]|o\.)", re.IGNORECASE)
 _SIGNS = {"€": " eur ", "$": " usd ", "£": " gbp "}
@@ -23,7 +24,7 @@ _PARENTHESISED = re.compile(r"[(\[]([^)\]]*)[)\]]")
 _WORD = re.compile(r"[^\W\d_]+|\d+")     # letters, or digits: "REF1" is "ref" "1"
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Casefolded, NFKD, accents dropped."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -42,7 +43,7 @@ def header_words(header: str) -> tuple[str, ...]:
     text = _NUMERO.sub(" numero ", _ELISION.sub(" ", str(header)))
     for sign, word in _SIGNS.items():
         text = text.replace(sign, word)
-    return tuple(_singular(word) for word in _WORD.findall(_fold(text).replace("_", " ")))
+    return tuple(_singular(word) for word in _WORD.findall(fold(text).replace("_", " ")))
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class Lexicon:
         spellings = {}
         for kind in ("mass", "volume", "duration"):
             for spelling in units[kind]["factors"]:
-                spellings.setdefault(_singular(_fold(str(spelling))), (str(spelling), kind))
+                spellings.setdefault(_singular(fold(str(spelling))), (str(spelling), kind))
         empty = frozenset(" ".join(header_words(str(v))) or str(v).strip() for v in lexicon.get("empty_values", []))
         return cls({k: tuple(v) for k, v in entries.items()}, spellings, stopwords, empty,
                    max(map(len, entries), default=1))
@@ -123,9 +124,14 @@ class Lexicon:
         return tuple(w for w in header_words(header) if w not in self.stopwords)
 
     def is_empty_value(self, cell: str) -> bool:
-        """Whether a cell means "nothing here" (config `empty_values`: « A créer », « N/A », « ? »)."""
+        """Whether a cell means "nothing here" (config `empty_values`: « A créer », « N/A », « ? »): a placeholder
+        is short and holds no digit (PLACEHOLDER_SHAPE)."""
         stripped = cell.strip()
-        return not stripped or stripped in self.empty_values or " ".join(header_words(stripped)) in self.empty_values
+        if not stripped:
+            return True
+        if not PLACEHOLDER_SHAPE.fullmatch(stripped):
+            return False
+        return stripped in self.empty_values or " ".join(header_words(stripped)) in self.empty_values
 
 
 def read_header(header: str, lexicon: Lexicon) -> HeaderReading:

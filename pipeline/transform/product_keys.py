@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from pipeline.transform.reading_tables import normalise_header
 from pipeline.transform.text import factorize_cells
 
 KEY_PREFIX = "auto-"
 GTIN_LENGTHS = (8, 12, 13, 14)
-_NOT_A_WORD = re.compile(r"[\W_]+")
 _DIGITS_AND_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")   # "100g" is "100 g"
 _SEPARATORS = re.compile(r"[\s\-.]")
 
@@ -50,9 +49,7 @@ def derived_skus(parts: Sequence[pd.Series]) -> pd.Series:
 
 
 def _words(cell: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", str(cell).casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NOT_A_WORD.sub(" ", _DIGITS_AND_LETTERS.sub(" ", bare)).strip()
+    return normalise_header(_DIGITS_AND_LETTERS.sub(" ", str(cell)))
 
 
 def _key(identity: str) -> object:

@@ -87,10 +87,11 @@ def _doubt(target: str, decision: Mapping) -> str:
         return f"{target} derived from the title (no reference column)"
     if decision.get("method") == "composed":
         return f"{target} composed of {shown(str(decision.get('column')), 120)}"
-    return f"{target} ← {_where(decision)} ({decision.get('method')}, confidence {decision.get('confidence')})"
+    return f"{target} ← {column_label(decision)} ({decision.get('method')}, confidence {decision.get('confidence')})"
 
 
-def _where(decision: Mapping) -> str:
+def column_label(decision: Mapping) -> str:
+    """Where a decision took its field from: the header, or « colonne N » in a sheet without one."""
     if decision.get("column"):
         return str(decision["column"])
     position = decision.get("position")
@@ -156,10 +157,8 @@ def _pinnable(decision: Mapping) -> str | None:
     """The column a profile can name for a decision: its header, or « colonne N » in a sheet without one."""
     if decision.get("method") in ("composed", "derived", "barcode", "title"):
         return None
-    if decision.get("column"):
-        return decision["column"]
-    position = decision.get("position")
-    return HEADERLESS_NAME.format(position) if isinstance(position, int) else None
+    label = column_label(decision)
+    return None if label == "—" else label
 
 
 def _said(decision: Mapping) -> str:
@@ -172,8 +171,8 @@ def _said(decision: Mapping) -> str:
         return "contenance lue dans la désignation"
     if method == "composed":
         return f"désignation composée de {shown(decision.get('column') or 'plusieurs colonnes', 120)}"
-    where = decision.get("column") or f"colonne {decision.get('position')}"
-    return f"« {shown(where)} » choisie d'après son contenu, à confirmer (confiance {decision.get('confidence')})"
+    confidence = decision.get("confidence")
+    return f"« {shown(column_label(decision))} » choisie d'après son contenu, à confirmer (confiance {confidence})"
 
 
 def suggested_profiles(records: Sequence[Mapping]) -> list[tuple[str, str]]:

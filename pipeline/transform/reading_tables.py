@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pipeline import config
-from pipeline.transform.header_words import Lexicon, read_header
+from pipeline.transform.header_words import Lexicon, fold, read_header
 
 _DUPLICATE_SUFFIX = re.compile(r" \(\d+\)$")   # the reader's " (2)" on a repeated header
 _NOT_A_WORD = re.compile(r"[\W_]+")
@@ -67,9 +66,7 @@ def default_tables() -> ReadingTables:
 @functools.lru_cache(maxsize=4096)
 def normalise_header(header: str) -> str:
     """Casefolded, accents stripped, each run of punctuation and spaces turned into one space, trimmed."""
-    decomposed = unicodedata.normalize("NFKD", str(header).casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NOT_A_WORD.sub(" ", bare).strip()
+    return _NOT_A_WORD.sub(" ", fold(str(header))).strip()
 
 
 def header_key(header: str) -> str:
