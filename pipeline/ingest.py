@@ -127,18 +127,27 @@ def _rows_of_sheet(sheet: Sheet, file: IntakeFile, profile: VendorProfile, run_d
         text, conflicts, dropped = _chunk_text(rows, names, plan, profile, pd.Series(pd.NA, index=rows.index))
         dropped = pd.concat([dropped, _set_aside(frame, layout)], ignore_index=True)
     del frame, rows
-    record.update(rows=len(text) + len(sheet.ragged),
+    record.update(rows=len(text) + len(sheet.ragged) + len(sheet.broken),
                   **_skipped_record(pd.concat([sheet.skipped, dropped], ignore_index=True), text["source_row"]),
                   skus_derived=_derived_counts(text))
     conflict_rejects = _conflict_rejects(conflicts, text)
     kept: list[pd.DataFrame] = []
     pieces = ((piece, conflict_rejects) for piece in (_sku_chunks(text, chunk_rows) if emit else [text]))
     rejects, rows_valid = _checked(pieces, run_date, settings, emit or kept.append)
-    ragged = sheet.ragged.assign(vendor_id=file.vendor_id, source_file=file.path, sku=pd.NA)
-    ragged_rejects = make_rejects(ragged, field="row", rule="ragged_row", value=pd.Series("", index=ragged.index),
-                                  cells=ragged["cells"], expected=ragged["expected"])
     return FileResult(record, kept[0] if kept else pd.DataFrame(),
-                      concat_rejects([ragged_rejects, conflict_rejects, *rejects]), rows_valid)
+                      concat_rejects([*_reader_rejects(sheet, file), conflict_rejects, *rejects]), rows_valid)
+
+
+def _reader_rejects(sheet: Sheet, file: IntakeFile) -> list[pd.DataFrame]:
+    """The rows the reader left out of the sheet's frame, each rejected: ragged ones, and those it could not read
+    right (sheet.broken: a rule of their own each)."""
+    ragged = sheet.ragged.assign(vendor_id=file.vendor_id, source_file=file.path, sku=pd.NA)
+    found = [make_rejects(ragged, field="row", rule="ragged_row", value=pd.Series("", index=ragged.index),
+                          cells=ragged["cells"], expected=ragged["expected"])]
+    broken = sheet.broken.assign(vendor_id=file.vendor_id, source_file=file.path, sku=pd.NA)
+    for rule, rows in broken.groupby("rule", sort=True):
+        found.append(make_rejects(rows, field="row", rule=rule, value=rows["value"]))
+    return found
 
 
 def _streamed(file: IntakeFile, profile: VendorProfile, run_date: dt.date, settings: RunSettings, record: dict,

@@ -25,7 +25,8 @@ from pipeline.transform.sheet_layout import (
     sub_header,
 )
 
-__all__ = ["Sheet", "UnreadableSheet", "blank_cells", "cell_frame", "empty_skipped", "header_cells", "header_index",
+__all__ = ["Sheet", "UnreadableSheet", "blank_cells", "cell_frame", "empty_broken", "empty_skipped", "header_cells",
+           "header_index",
            "header_names", "read_sheet", "skipped_above"]
 
 Record = Sequence[str]      # the cells of one spreadsheet row: a tuple from the readers
@@ -46,10 +47,17 @@ class Sheet:
     skipped: pd.DataFrame = field(default_factory=lambda: empty_skipped())   # rows set aside: source_row, reason
     sheet_name: str | None = None  # the workbook sheet read
     merged_down: list[str] = field(default_factory=list)   # columns with cells merged down over rows
+    broken: pd.DataFrame = field(default_factory=lambda: empty_broken())   # rows the reader could not read right:
+    #                              source_row, rule (a reject rule: encoding_invalid, unbalanced_quote …), value
 
     @property
     def headerless(self) -> bool:
         return self.header_row is None
+
+
+def empty_broken() -> pd.DataFrame:
+    return pd.DataFrame({"source_row": pd.Series(dtype="int64"), "rule": pd.Series(dtype=object),
+                         "value": pd.Series(dtype=object)})
 
 
 def empty_skipped() -> pd.DataFrame:
