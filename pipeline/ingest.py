@@ -34,6 +34,7 @@ from pipeline.transform.sheet_layout import after_table, fill_down, filled_cells
 from pipeline.transform.sku_chunks import sku_chunk_bounds
 from pipeline.transform.text import trim_text
 from pipeline.transform.validate import KnownValues, validate
+from pipeline.transform.validate import prepare as prepare_validation
 
 log = logging.getLogger("eprovence")
 STREAM_BYTES = 64 << 20      # a CSV sheet from this size on is streamed (process_file)
@@ -309,6 +310,13 @@ def _defaults(profile: VendorProfile) -> dict[str, str]:
     if profile.price_includes_vat is not None:
         defaults["price_includes_vat"] = "true" if profile.price_includes_vat else "false"
     return defaults
+
+
+def prepare_reading(settings: RunSettings) -> None:
+    """Load once in this process what every file's reading needs, before files are read in forked children
+    (pipeline.extract.containment): Great Expectations' context and suite, and the Arrow allocator's first arena."""
+    prepare_validation(settings.min_shelf_life_days)
+    pa.allocate_buffer(64 << 20)
 
 
 def ingest_file(intake: str, file: IntakeFile, run_date: dt.date, settings: RunSettings,

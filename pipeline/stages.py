@@ -145,7 +145,35 @@ def extract_file(ctx: RunContext, file: dict) -> str:
     cached = file.pop("cached", None)
     intake_file = IntakeFile(**file)
     uri = f"{ctx.work}/files/{work_area.short_id(intake_file.path)}"
-    return _reuse(ctx, intake_file.path, cached, uri) if cached else _ingest(ctx, intake_file, uri)
+    return _reuse(ctx, intake_file.path, cached, uri) if cached else _contained_ingest(ctx, intake_file, uri)
+
+
+def _contained_ingest(ctx: RunContext, intake_file, uri: str) -> str:
+    """_ingest in a child process with the memory and time limits of config/limits.yaml (pipeline.extract.containment):
+    a file that stops it is quarantined with the reason, and the run goes on."""
+    from pipeline import config
+    from pipeline.extract.containment import Limits, run_contained
+    from pipeline.ingest import prepare_reading
+
+    prepare_reading(RunSettings(ctx.min_shelf_life_days))
+    limits = Limits.from_config(config.config_file("limits.yaml"))
+    stopped = run_contained(lambda: _ingest(ctx, intake_file, uri), limits)
+    if stopped is not None:
+        _quarantine(ctx, intake_file, uri, str(stopped))
+    return uri
+
+
+def _quarantine(ctx: RunContext, intake_file, uri: str, reason: str) -> None:
+    """The result of a file whose reading was stopped: quarantined with `reason`, no rows, no rejects (anything its
+    reading wrote before is not listed, so not read)."""
+    from pipeline.load import work_area
+    from pipeline.records import input_record, quarantined
+    from pipeline.transform.rejects import empty_rejects
+
+    work_area.write_json(f"{uri}/valid.json", {"parts": []}, ctx.storage_options)
+    work_area.write_frame(f"{uri}/rejects.arrow", empty_rejects(), ctx.storage_options)
+    work_area.write_json(f"{uri}/record.json", quarantined(input_record(intake_file), reason), ctx.storage_options)
+    log.error("%s: quarantined: %s", intake_file.path, reason)
 
 
 def _ingest(ctx: RunContext, intake_file, uri: str) -> str:

@@ -3,17 +3,22 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import os
 import re
+import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from fsspec.core import url_to_fs
+from fsspec.implementations.local import LocalFileSystem
 
 from pipeline import config
 
 PROFILE_FILE = "profile.yaml"
+MAX_PROFILE_BYTES = 64 << 10     # a profile is a few lines: a larger file is no profile
+SHOWN_VALUE_CHARS = 80           # of a wrong value, in an error message
 DELIMITERS = {";": ";", ",": ",", "\t": "\t", "tab": "\t"}
 OPENCC_CONFIGS = ("t2s", "tw2sp", "tw2s", "hk2s")
 CURRENCY_CODE = re.compile(r"[A-Z]{3}")
@@ -43,6 +48,17 @@ class VendorProfile:
             object.__setattr__(self, "brand", self.vendor_name or self.vendor_id)
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """yaml.SafeLoader refusing anchors and aliases: a profile needs none, and a few hundred bytes of nested
+    aliases expand into gigabytes (a "billion laughs")."""
+
+    def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's own signature
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases are not allowed in a profile", event.start_mark)
+        return super().compose_node(parent, index)
+
+
 class ProfileError(ValueError):
     """A profile.yaml that cannot be used; the message names the file and the key."""
 
@@ -52,6 +68,10 @@ def load_profile(intake_url: str, vendor_id: str, storage_options: dict | None =
     url = f"{intake_url.rstrip('/')}/{vendor_id}/{PROFILE_FILE}"
     fs, path = url_to_fs(url, **(storage_options or {}))
     try:
+        if isinstance(fs, LocalFileSystem) and os.path.islink(path):
+            raise ProfileError(f"{url}: a symbolic link: not read")
+        if fs.size(path) > MAX_PROFILE_BYTES:
+            raise ProfileError(f"{url}: {fs.size(path):,} bytes, more than a profile's {MAX_PROFILE_BYTES:,}")
         text = fs.cat_file(path).decode("utf-8-sig")
     except FileNotFoundError:
         return VendorProfile(vendor_id=vendor_id)
@@ -63,7 +83,7 @@ def load_profile(intake_url: str, vendor_id: str, storage_options: dict | None =
 def parse_profile(text: str, vendor_id: str, source: str) -> VendorProfile:
     """Check each key of a profile's YAML text; `source` names the file in error messages."""
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_NoAliasLoader)   # noqa: S506 - a SafeLoader that also refuses aliases
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
@@ -79,6 +99,8 @@ def parse_profile(text: str, vendor_id: str, source: str) -> VendorProfile:
 def _checked(key: Any, value: Any, source: str) -> Any:
     """The value of one profile key, normalised; ProfileError naming the file and the key when wrong."""
     if key not in CHECKS:
+        if not isinstance(key, str) or len(key) > SHOWN_VALUE_CHARS:
+            raise ProfileError(f"{source}: unknown key {_shown(key)}")
         if key == "vendor_id":
             hint = "the vendor id is the name of the vendor's folder"
         else:
@@ -88,7 +110,15 @@ def _checked(key: Any, value: Any, source: str) -> Any:
     try:
         return CHECKS[key](value)
     except _Expected as expected:
-        raise ProfileError(f"{source}: key '{key}' must be {expected}, not {value!r}") from None
+        raise ProfileError(f"{source}: key '{key}' must be {expected}, not {_shown(value)}") from None
+
+
+def _shown(value: Any) -> str:
+    """A value's repr, cut to SHOWN_VALUE_CHARS characters."""
+    shortener = reprlib.Repr()
+    shortener.maxstring = shortener.maxother = SHOWN_VALUE_CHARS
+    text = shortener.repr(value)
+    return text if len(text) <= SHOWN_VALUE_CHARS else text[:SHOWN_VALUE_CHARS - 1] + "…"
 
 
 class _Expected(Exception):

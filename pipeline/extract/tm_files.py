@@ -13,8 +13,10 @@ import xml.etree.ElementTree as ET
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+import defusedxml.ElementTree as SafeET
 import fsspec
 import pandas as pd
+from defusedxml import DefusedXmlException
 
 from pipeline.load.translation_memory import STATUSES, Entry
 from pipeline.transform.segments_text import normalise_lang
@@ -54,13 +56,6 @@ def _file_name(path_or_url: str) -> str:
     return PurePosixPath(urlsplit(path_or_url).path).name
 
 
-class _NoDoctypeTreeBuilder(ET.TreeBuilder):
-    """Refuses any DOCTYPE: no DTD, hence no entity can be declared (billion laughs, external entities)."""
-
-    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
-        raise TMFileError("a DOCTYPE is not allowed in a memory file")
-
-
 def _read_tmx(payload: bytes, name: str, provider: str) -> tuple[list[Entry], int]:
     root = _parse_xml(payload, name)
     header, body = root.find("header"), root.find("body")
@@ -77,15 +72,14 @@ def _read_tmx(payload: bytes, name: str, provider: str) -> tuple[list[Entry], in
 
 
 def _parse_xml(payload: bytes, name: str) -> ET.Element:
-    parser = ET.XMLParser(target=_NoDoctypeTreeBuilder())
+    """The document, parsed by defusedxml: no DOCTYPE, hence no entity (billion laughs, external entities)."""
     try:
-        parser.feed(payload)
-        return parser.close()
+        return SafeET.fromstring(payload, forbid_dtd=True)
     except ET.ParseError as exc:
         reason = str(exc).split(":")[0]
         raise TMFileError(f"{name} line {exc.position[0]}: not well-formed XML ({reason})") from exc
-    except TMFileError as exc:
-        raise TMFileError(f"{name}: {exc}") from exc
+    except DefusedXmlException as exc:
+        raise TMFileError(f"{name}: a DOCTYPE is not allowed in a memory file ({type(exc).__name__})") from exc
 
 
 def _tu_entries(unit: ET.Element, default_source: str, provider: str, where: str) -> list[Entry]:

@@ -1,5 +1,8 @@
 """Reads one worksheet of an XLSX workbook into records of text cells, numbers as Excel shows them.
 
+The workbook's zip is checked first (pipeline.extract.xlsx_limits): a part too large, a decompression bomb, a sheet
+spanning too many cells or XML declaring entities is refused before anything is allocated for it.
+
 The worksheet is the profile's, else the visible one that looks most like a product table (a first sheet of
 instructions is passed over). A cell merged down over several rows gives its value to each row of the merge
 that holds two values or more (a producer written once beside its products); a blank row, or a heading of one
@@ -19,7 +22,9 @@ from typing import Any
 import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from pipeline import config
 from pipeline.extract.sniff import UnreadableSheet
+from pipeline.extract.xlsx_limits import WorkbookLimits, check_workbook
 
 
 @dataclass
@@ -34,6 +39,7 @@ def read_xlsx_records(data: bytes, sheet: str | None = None,
                       table_score: Callable[[list[tuple[str, ...]]], float] | None = None) -> XlsxRecords:
     """The named sheet, else of the visible worksheets the first that `table_score` rates best (the first one
     without it), as text records."""
+    check_workbook(data, WorkbookLimits.from_config(config.config_file("limits.yaml")))
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         if sheet is not None and sheet not in workbook.sheet_names:

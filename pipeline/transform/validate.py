@@ -175,6 +175,12 @@ class KnownValues:
         return self._verdicts.setdefault((min_shelf_life_days, column), {})
 
 
+def prepare(min_shelf_life_days: int) -> None:
+    """Load the GX context and the suite's validator now (later calls, and processes forked after, reuse them)."""
+    _context()
+    _validator(min_shelf_life_days)
+
+
 def validate(typed: pd.DataFrame, *, min_shelf_life_days: int = 180, known: KnownValues | None = None
              ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows that pass every check, without helper columns; one reject per failing row, field and rule). Given

@@ -8,7 +8,14 @@ from pathlib import Path
 import fsspec
 import pytest
 
-from pipeline.extract.profiles import CHECKS, ProfileError, VendorProfile, load_profile, parse_profile
+from pipeline.extract.profiles import (
+    CHECKS,
+    MAX_PROFILE_BYTES,
+    ProfileError,
+    VendorProfile,
+    load_profile,
+    parse_profile,
+)
 
 
 def write_profile(intake: Path, vendor_id: str, text: str) -> None:
@@ -110,4 +117,31 @@ def test_profile_that_is_not_utf8(tmp_path: Path) -> None:
     (tmp_path / "v").mkdir()
     (tmp_path / "v" / "profile.yaml").write_bytes("vendor_name: Négociant\n".encode("cp1252"))
     with pytest.raises(ProfileError, match="not UTF-8"):
+        load_profile(str(tmp_path), "v")
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_expands() -> None:
+    laughs = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    laughs += [f"{n}: &{n} [{', '.join(['*' + p] * 9)}]" for p, n in zip("abcdefgh", "bcdefghi", strict=True)]
+    with pytest.raises(ProfileError, match="aliases are not allowed"):
+        parse_profile("\n".join(laughs), "v", "v/profile.yaml")
+
+
+def test_a_wrong_value_is_shown_cut_short() -> None:
+    with pytest.raises(ProfileError) as caught:
+        parse_profile("currency: " + "X" * 100_000, "v", "v/profile.yaml")
+    assert len(str(caught.value)) < 300 and "currency" in str(caught.value)
+
+
+def test_a_profile_too_large_or_linked_is_refused(tmp_path) -> None:
+    vendor = tmp_path / "v"
+    vendor.mkdir()
+    (vendor / "profile.yaml").write_text("# " + "x" * (MAX_PROFILE_BYTES + 1))
+    with pytest.raises(ProfileError, match="bytes"):
+        load_profile(str(tmp_path), "v")
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("currency: CHF\n")
+    (vendor / "profile.yaml").unlink()
+    (vendor / "profile.yaml").symlink_to(outside)
+    with pytest.raises(ProfileError, match="symbolic link"):
         load_profile(str(tmp_path), "v")
