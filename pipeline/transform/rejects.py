@@ -12,6 +12,7 @@ from pipeline import config
 REJECT_COLUMNS = ["vendor_id", "source_file", "source_row", "sku", "field", "value", "rule",
                   "message_fr", "message_en"]
 LINEAGE = ["vendor_id", "source_file", "source_row", "sku"]
+SHOWN_VALUE_CHARS = 200     # of a vendor's value, in a reject's `value` and message
 FILE_ROW = 0                # the source_row of a reject about the whole file (a missing column), not one of its rows
 
 
@@ -56,7 +57,7 @@ def make_rejects(rows: pd.DataFrame, /, *, field: str, rule: str, value: pd.Seri
     out = pd.DataFrame({c: rows[c] if c in rows else pd.NA for c in LINEAGE}, index=rows.index)
     shown = value if value is not None else rows.get(field, pd.Series(pd.NA, index=rows.index))
     out["field"] = field
-    out["value"] = shown.astype("object").where(shown.notna(), "")
+    out["value"] = _cut(shown.astype("object").where(shown.notna(), ""))
     out["rule"] = rule
     keys = pd.DataFrame({"value": out["value"].astype(str)}, index=rows.index)
     for name, param in params.items():
@@ -76,9 +77,16 @@ def make_rejects(rows: pd.DataFrame, /, *, field: str, rule: str, value: pd.Seri
     return out[REJECT_COLUMNS].reset_index(drop=True)
 
 
+def _cut(values: pd.Series, limit: int = SHOWN_VALUE_CHARS) -> pd.Series:
+    """Values as sent, those longer than `limit` characters cut there with "…" (a reject shows, not stores)."""
+    text = values.astype(str)
+    long = text.str.len() > limit
+    return text.mask(long, text.str.slice(0, limit - 1) + "…") if long.any() else values
+
+
 def _text(param: pd.Series) -> pd.Series:
-    """A per-row placeholder value as text; a missing one renders blank."""
-    return param.astype("object").where(param.notna(), "").astype(str)
+    """A per-row placeholder value as text, cut as values are; a missing one renders blank."""
+    return _cut(param.astype("object").where(param.notna(), "").astype(str), 2 * SHOWN_VALUE_CHARS)
 
 
 def concat_rejects(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -46,6 +46,7 @@ FILE_COLUMN = "source_file"         # schema: `unique_within` columns are unique
 SMALL_BATCH = 16_384                # distinct values: columns with at most this many share one batch
 BATCH_SPREAD = 4                    # and larger ones a batch with columns at most 4 times as long
 KNOWN_PER_COLUMN = 16_384           # values a KnownValues keeps per column
+SHOWN_DUPLICATES = 5                # rows a duplicate's reject names (and how many there are in all)
 FAILURE_DTYPES = {"row": "int64", "check": "int64", "field": "object", "rule": "object", "parse": "bool"}
 
 
@@ -450,7 +451,7 @@ def _check_rejects(rows: pd.DataFrame, check: dict[str, Any], rule: str) -> pd.D
     if check["rule"] == PARSE_ERROR and f"{field}__detail" in rows:
         params["detail"] = rows[f"{field}__detail"]
     if rule == "duplicate":
-        params["rows"] = _shared_rows(rows, check["column_list"])
+        params["rows"], params["count"] = _shared_rows(rows, check["column_list"])
     return make_rejects(rows, field=field, rule=rule, value=sent.where(sent.notna(), typed_text), **params)
 
 
@@ -460,12 +461,16 @@ def _as_text(values: pd.Series) -> pd.Series:
     return shown.where(shown.isna(), shown.astype(str))
 
 
-def _shared_rows(rows: pd.DataFrame, key: list[str]) -> pd.Series:
-    """For each row, the source rows that share its key, e.g. '4, 9' (None where the key has a gap)."""
+def _shared_rows(rows: pd.DataFrame, key: list[str], shown: int = SHOWN_DUPLICATES) -> tuple[pd.Series, pd.Series]:
+    """For each row, (the first `shown` source rows that share its key, e.g. '4, 9, 12, …'; how many share it),
+    None where the key has a gap: one text per key, so that rejects grow with the rows, not their square."""
     groups = rows.groupby(key, sort=False).ngroup().fillna(-1).to_numpy(dtype="int64")   # -1: a gap
     source_rows = rows["source_row"].to_numpy(dtype="int64")
     order = np.lexsort((source_rows, groups))
     order = order[groups[order] >= 0]
     starts = np.flatnonzero(np.diff(groups[order], prepend=-1))
-    texts = [", ".join(map(str, found)) for found in np.split(source_rows[order], starts[1:])]
-    return pd.Series(np.array([*texts, None], dtype=object)[groups], index=rows.index, dtype=object)
+    found = np.split(source_rows[order], starts[1:]) if len(order) else []
+    texts = [", ".join(map(str, rows_of[:shown])) + (", …" if len(rows_of) > shown else "") for rows_of in found]
+    counts = [str(len(rows_of)) for rows_of in found]
+    return (pd.Series(np.array([*texts, None], dtype=object)[groups], index=rows.index, dtype=object),
+            pd.Series(np.array([*counts, None], dtype=object)[groups], index=rows.index, dtype=object))

@@ -171,9 +171,20 @@ def test_every_row_of_a_duplicated_sku_is_rejected_with_the_rows_that_share_it()
         [TARIFS, 4, "sku", "OLIVE-1L", "duplicate"], [TARIFS, 9, "sku", "OLIVE-1L", "duplicate"],
         [TARIFS, 10, "sku", "", "required"], [TARIFS, 11, "sku", "", "required"]]
     assert rejects.loc[1, "message_fr"] == (
-        "La référence « OLIVE-1L » apparaît plusieurs fois dans le fichier (lignes 4, 9) ; "
+        "La référence « OLIVE-1L » apparaît 2 fois dans le fichier (lignes 4, 9) ; "
         "aucune de ces lignes n'est publiée tant que le doublon n'est pas levé.")
     assert valid[["source_file", "source_row"]].values.tolist() == [[TARIFS, 5]]
+
+
+def test_a_sku_listed_thousands_of_times_costs_as_much_as_its_rows():
+    typed = typed_frame(*({"source_row": n, "sku": "SAME"} for n in range(2, 5_002)), {"source_row": 9_000,
+                                                                                       "sku": "ALONE"})
+
+    valid, rejects = validate(typed)
+
+    assert len(rejects) == 5_000 and valid["sku"].tolist() == ["ALONE"]
+    assert rejects["message_en"].nunique() == 1 and rejects["message_en"].str.len().max() < 300
+    assert "appears 5000 times in the file (rows 2, 3, 4, 5, 6, …)" in rejects.loc[0, "message_en"]
 
 
 def test_shelf_life_minimum_is_a_run_setting_and_a_missing_shelf_life_passes(checked):
