@@ -93,6 +93,8 @@ def process_file(file: IntakeFile, profile: VendorProfile, run_date: dt.date, se
         record["missing_columns"] = list(exc.plan.missing)
         return FileResult(quarantined(record, f"{fr} / {en}"),
                           rejects=missing_column_rejects(exc.plan, file.vendor_id, file.path))
+    except MemoryError:
+        raise                   # the reader's memory limit: its process (pipeline.extract.containment) tells
     except Exception as exc:  # noqa: BLE001 - one broken file must never stop the others
         log.error("internal error on %s:\n%s", file.path, traceback.format_exc())
         return FileResult(quarantined(record, f"erreur interne / internal error: {exc.__class__.__name__}: {exc}"))

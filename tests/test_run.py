@@ -365,3 +365,22 @@ def test_real_french_sheets_are_read_as_their_sources_say(shared_dir, tmp_path):
     feed = pd.read_parquet(Path(summary.folder) / "tmall_upload.parquet", columns=["vendor_id", "sku", "sku_derived"])
     derived = feed.groupby("vendor_id")["sku_derived"].all()
     assert derived["audecreativestuff"] and not derived["ceramika-iabako"]     # no reference column; a Code
+
+
+def test_a_file_that_stops_its_reader_costs_only_that_file(tmp_path, monkeypatch):
+    """The reading of each file runs in a child process with a memory limit (here lowered to 40 MiB): a file that
+    needs more is quarantined with the reason, the others are published."""
+    intake = tmp_path / "intake"
+    shutil.copytree(SAMPLES, intake)
+    sheet = intake / "savonnerie-du-vieux-lavoir" / "beaucoup-trop-grand.csv"
+    sheet.write_text("Référence;Désignation;Prix HT;Contenance\n" + "".join(
+        f"SAV-{n:06d};Savon n° {n} au lait d'ânesse et à la lavande;{4 + n % 9},50;100 g\n" for n in range(150_000)),
+        encoding="utf-8")
+    monkeypatch.setenv("EPROVENCE_READER_MEMORY_MIB", "40")
+    manifest, _, folder = _run(intake, tmp_path)
+    _assert_accounted(manifest)
+    inputs = {i["path"]: i for i in manifest["inputs"]}
+    stopped = inputs["savonnerie-du-vieux-lavoir/beaucoup-trop-grand.csv"]
+    assert stopped["status"] == "quarantined" and "40 MiB" in stopped["error"] and stopped["rows"] == 0
+    assert {i["status"] for path, i in inputs.items() if path != stopped["path"]} == {"processed"}
+    assert manifest["rows_in"] == 52 and (folder / "tmall_upload.csv").exists()

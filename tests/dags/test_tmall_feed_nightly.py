@@ -235,3 +235,35 @@ def test_a_dag_run_publishes_what_the_cli_publishes(tmp_path, monkeypatch):
               dt.date.fromisoformat(DAY))
     assert _feed_files(feed) == _feed_files(Path(cli.folder))
     assert set(_feed_files(feed)) >= {"tmall_upload.csv", "tmall_upload.parquet", "rejects.csv"}
+
+
+def _too_large_for_the_reader(folder: Path, rows: int = 150_000) -> Path:
+    """A plain sheet large enough that its reading needs more than a 40 MiB memory limit."""
+    sheet = folder / "beaucoup-trop-grand.csv"
+    lines = "".join(f"SAV-{n:06d};Savon n° {n} au lait d'ânesse et à la lavande;{4 + n % 9},50;100 g\n"
+                    for n in range(rows))
+    sheet.write_text("Référence;Désignation;Prix HT;Contenance\n" + lines, encoding="utf-8")
+    return sheet
+
+
+@pytest.mark.slow
+def test_a_file_that_stops_its_reader_costs_only_that_file_in_a_dag_run(tmp_path, monkeypatch):
+    intake = tmp_path / "intake"
+    shutil.copytree(SAMPLES, intake)
+    _too_large_for_the_reader(intake / "savonnerie-du-vieux-lavoir")
+    env = {**os.environ, **airflow_env(tmp_path / "airflow"), "AIRFLOW_VAR_EPROVENCE_INTAKE": str(intake),
+           "AIRFLOW_VAR_EPROVENCE_FEEDS": str(tmp_path / "feeds"),
+           "AIRFLOW_VAR_EPROVENCE_STATE": str(tmp_path / "state" / "eprovence.db"),
+           "AIRFLOW_VAR_EPROVENCE_TRANSLATOR": "none", "EPROVENCE_ECB_REFRESH": "0",
+           "EPROVENCE_READER_MEMORY_MIB": "40"}
+    _airflow(env, "db", "migrate")
+    _airflow(env, "pools", "set", "translation_api", "2", "machine translation quota")
+    report = tmp_path / "dag_run.json"
+    done = subprocess.run([sys.executable, "-c", DAG_TEST, str(DAGS), DAY, str(report)], env=env, cwd=PROJECT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and report.exists(), (done.stdout + done.stderr)[-5000:]
+    assert json.loads(report.read_text())["state"] == "success"
+    inputs = {i["path"]: i for i in json.loads((tmp_path / "feeds" / DAY / "manifest.json").read_text())["inputs"]}
+    stopped = inputs["savonnerie-du-vieux-lavoir/beaucoup-trop-grand.csv"]
+    assert stopped["status"] == "quarantined" and "40 MiB" in stopped["error"]
+    assert {i["status"] for path, i in inputs.items() if path != stopped["path"]} == {"processed"}
