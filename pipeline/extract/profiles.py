@@ -66,18 +66,19 @@ class ProfileError(ValueError):
 def load_profile(intake_url: str, vendor_id: str, storage_options: dict | None = None) -> VendorProfile:
     """The vendor's profile, or the default profile when the vendor has no profile.yaml."""
     url = f"{intake_url.rstrip('/')}/{vendor_id}/{PROFILE_FILE}"
+    named = f"{vendor_id}/{PROFILE_FILE}"        # as messages name it: the intake's own place stays unsaid
     fs, path = url_to_fs(url, **(storage_options or {}))
     try:
         if isinstance(fs, LocalFileSystem) and os.path.islink(path):
-            raise ProfileError(f"{url}: a symbolic link: not read")
+            raise ProfileError(f"{named}: a symbolic link: not read")
         if fs.size(path) > MAX_PROFILE_BYTES:
-            raise ProfileError(f"{url}: {fs.size(path):,} bytes, more than a profile's {MAX_PROFILE_BYTES:,}")
+            raise ProfileError(f"{named}: {fs.size(path):,} bytes, more than a profile's {MAX_PROFILE_BYTES:,}")
         text = fs.cat_file(path).decode("utf-8-sig")
     except FileNotFoundError:
         return VendorProfile(vendor_id=vendor_id)
     except UnicodeDecodeError as exc:
-        raise ProfileError(f"{url}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    return parse_profile(text, vendor_id, url)
+        raise ProfileError(f"{named}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    return parse_profile(text, vendor_id, named)
 
 
 def parse_profile(text: str, vendor_id: str, source: str) -> VendorProfile:

@@ -47,6 +47,7 @@ def decide_columns(sample: pd.DataFrame, tables: ReadingTables, *, platform: str
     lineage columns are ignored)."""
     names = tuple(c for c in sample.columns if c not in ("vendor_id", "source_file", "source_row"))
     profiles = profile_columns(sample[list(names)], tables.lexicon.is_empty_value)
+    rows_distinct = len(sample[list(names)].drop_duplicates()) / len(sample) if len(sample) else 1.0
     plan: dict[str, list[Source]] = {t: list(s) for t, s in _override_sources(names, overrides or {}, tables).items()}
     ignored: set[str] = set()
     if platform is not None:
@@ -61,7 +62,7 @@ def decide_columns(sample: pd.DataFrame, tables: ReadingTables, *, platform: str
     for position, name in enumerate(names):
         if name in taken:
             continue
-        found = _column_candidate(name, readings[name], profiles[name], tables, headerless, notes)
+        found = _column_candidate(name, readings[name], profiles[name], tables, headerless, notes, rows_distinct)
         if found is not None and platform is not None and found[2].method != "synonym" and found[1] != "barcode":
             found = None                # a platform export's own map says what its columns are
         if found is not None:
@@ -73,7 +74,8 @@ def decide_columns(sample: pd.DataFrame, tables: ReadingTables, *, platform: str
 
 
 def _column_candidate(name: str, reading: HeaderReading, profile: ContentProfile, tables: ReadingTables,
-                      headerless: bool, notes: dict[str, str]) -> tuple[float, str, Source] | None:
+                      headerless: bool, notes: dict[str, str], rows_distinct: float = 1.0
+                      ) -> tuple[float, str, Source] | None:
     """(rank score, field, source) for one column not claimed by a profile or platform; None to leave it.
     Explanations of overruled headers go to `notes`."""
     synonym = tables.synonyms.get(header_key(name))
@@ -85,7 +87,7 @@ def _column_candidate(name: str, reading: HeaderReading, profile: ContentProfile
     else:
         method = "words"
     if reading.field is not None:
-        reason = contradiction(reading.field, profile, reading)
+        reason = contradiction(reading.field, profile, reading, rows_distinct)
         if reason is None:
             return reading.score, reading.field, _source(name, reading, profile, method)
         notes[name] = f"« {name} » n'est pas lu comme {FIELD_NAMES_FR.get(reading.field, reading.field)} : {reason}"
@@ -129,8 +131,11 @@ def support(target: str, p: ContentProfile, reading: HeaderReading | None = None
     return fits.get(target, 1.0)
 
 
-def contradiction(target: str, p: ContentProfile, reading: HeaderReading | None = None) -> str | None:
-    """Why a column's values say it cannot be `target` although its header does, or None."""
+def contradiction(target: str, p: ContentProfile, reading: HeaderReading | None = None,
+                  rows_distinct: float = 1.0) -> str | None:
+    """Why a column's values say it cannot be `target` although its header does, or None. `rows_distinct`: the
+    share of the sample's rows that differ from one another (a reference may repeat where whole rows do: those
+    are duplicated products, to reject as such; where rows differ, a code that repeats groups them)."""
     if p.empty:
         return None
     if target == "price":
@@ -145,7 +150,7 @@ def contradiction(target: str, p: ContentProfile, reading: HeaderReading | None 
     if target == "barcode" and (p.image >= 0.8 or (p.text >= 0.8 and p.barcode_like < 0.2 and p.words >= 2)):
         return "ses valeurs ne sont pas des codes-barres"
     if target == "sku":
-        if p.distinct < 0.5 and p.filled >= 4:
+        if p.distinct < 0.5 and p.filled >= 4 and rows_distinct > 2 * p.distinct:
             return "ses valeurs se répètent : ce n'est pas une référence par produit"
         if p.long >= 0.5 or p.currency >= 0.8:
             return "ses valeurs ne sont pas des références"

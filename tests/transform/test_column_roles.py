@@ -143,3 +143,10 @@ def test_a_platform_export_takes_a_barcode_column_it_does_not_know():
     plan = plan_of({"ID": ["1"], "Type": ["simple"], "UGS": ["P1"], "GTIN, UPC, EAN ou ISBN": [None], "Nom": ["Parfum"],
                     "Tarif régulier": ["35"], "Parent": [None], "EAN": ["3000000017968"]}, platform="woocommerce")
     assert taken(plan, "barcode") == ["GTIN, UPC, EAN ou ISBN", "EAN"]
+
+
+def test_a_reference_repeated_on_identical_rows_stays_the_reference():
+    """Rows that repeat whole are duplicated products (each rejected as such), not rows a group code binds."""
+    plan = plan_of({"Référence": ["DUP-1"] * 50 + ["GOOD-1"], "Désignation": ["Savon"] * 50 + ["Miel"],
+                    "Prix HT": ["4,50"] * 51})
+    assert taken(plan, "sku") == ["Référence"]
