@@ -8,6 +8,15 @@ tmall_upload.parquet holds the listings as published, typed: `title_zh` is the l
 price_cny and cbec_tax_cny as decimal128(18, 2), source_price as decimal128(18, 4). Rates (fx_rate,
 cbec_tax_rate) are rounded half-up to 10 decimal places (decimal128(20, 10)) and net_quantity to 6
 (decimal128(24, 6)): a cross rate such as CNY/CHF has no finite decimal form.
+
+Spreadsheet safety, one truth in both files: the listing's published text (title, description, brand, barcode,
+outer_id) is neutralised once, when the listing is built (pipeline/transform/listing.py, PUBLISHED_TEXT: a value
+starting with = + - @, TAB or CR that is not a plain number gets a leading '), and both files are written from it,
+so they carry the same text. Each writer keeps a guard, the same Arrow test (`_neutralised`): every CSV cell, and
+the Parquet columns the CSV also carries (NEUTRALISED_PARQUET). A neutral cell starts with ' or is safe, so on
+listings built by build_listings the guards change nothing (they are idempotent); they still protect rows built
+elsewhere, such as a withdrawal rebuilt from a catalogue line written before listings were neutralised. vendor_id
+and sku are keys, written as they are.
 """
 from __future__ import annotations
 
@@ -25,6 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.transform.arrow_text import arrow_text, buffers, folded, holds_any, joined_rows, large, utf8_bytes
+from pipeline.transform.listing import PUBLISHED_TEXT
 from pipeline.transform.localize import PENDING_COLUMNS
 from pipeline.transform.spreadsheet_safety import DANGEROUS_PREFIXES, PLAIN_NUMBER, neutralise_frame
 from pipeline.transform.taobao_rows import sorted_positions
@@ -70,6 +80,8 @@ PARQUET_COLUMNS: dict[str, tuple[str, pa.DataType, bool]] = {
     "cbec_tax_cny": ("cbec_tax_cny", MONEY_CNY, True),
     "cbec_over_limit": ("cbec_over_limit", pa.bool_(), True),
 }
+# The Parquet columns of the listing's published text (also in the CSV): the writer's guard neutralises them too.
+NEUTRALISED_PARQUET = frozenset(name for name, (source, _, _) in PARQUET_COLUMNS.items() if source in PUBLISHED_TEXT)
 
 
 def taobao_csv_bytes(rows: pd.DataFrame, profile: dict[str, Any]) -> bytes:
@@ -149,22 +161,26 @@ def utf16_cells(cells: pa.Array) -> pa.Array:
 
 
 def _neutralised(cells: pa.Array) -> pa.Array:
-    """spreadsheet_safety.neutralise in Arrow: ' before a cell starting like a formula, plain numbers kept."""
+    """spreadsheet_safety.neutralise in Arrow (large_string, nulls kept): ' before a cell starting like a formula,
+    plain numbers kept. Idempotent: a cell it prefixed starts with ', which it leaves alone."""
     starts = _starts_like_formula(cells)
     if not starts.any():
         return cells
-    risky = starts & ~pc.match_substring_regex(cells, PLAIN_NUMBER_RE2).to_numpy(zero_copy_only=False)
+    number = pc.fill_null(pc.match_substring_regex(cells, PLAIN_NUMBER_RE2), False)
+    risky = starts & ~number.to_numpy(zero_copy_only=False)
     return pc.if_else(pa.array(risky), pc.binary_join_element_wise(large("'"), cells, large("")), cells)
 
 
 def _starts_like_formula(cells: pa.Array) -> np.ndarray:
-    """Whether each (non-null) cell starts with one of DANGEROUS_PREFIXES."""
+    """Whether each cell starts with one of DANGEROUS_PREFIXES (a null cell does not)."""
     if FORMULA_BYTES is None:
         starts = functools.reduce(pc.or_, (pc.starts_with(cells, prefix) for prefix in DANGEROUS_PREFIXES))
         return pc.fill_null(starts, False).to_numpy(zero_copy_only=False)
     offsets, data = buffers(cells)
     first = np.zeros(len(cells), dtype=np.uint8)
     filled = offsets[1:] > offsets[:-1]
+    if cells.null_count:
+        filled &= cells.is_valid().to_numpy(zero_copy_only=False)
     first[filled] = data[offsets[:-1][filled]]
     return np.isin(first, FORMULA_BYTES)
 
@@ -185,6 +201,8 @@ def _arrow_array(s: pd.Series, order: np.ndarray, name: str, arrow_type: pa.Data
         values = pa.array(s.astype("Int64"), type=arrow_type)
     elif pa.types.is_boolean(arrow_type):
         values = pa.array(s.astype("boolean"), type=arrow_type)
+    elif name in NEUTRALISED_PARQUET:
+        values = _neutralised(arrow_text(s)).cast(arrow_type)
     elif pa.types.is_string(arrow_type) and isinstance(s.dtype, pd.StringDtype):
         values = arrow_text(s).cast(arrow_type)
     else:

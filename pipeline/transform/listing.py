@@ -7,16 +7,23 @@ Limits and wording come from the output profile (config/output_profiles/taobao_a
   contains it, the net content when the name already states a quantity. When the whole does not fit in
   60 GBK bytes, the brand goes first, then the net content, and only then is the name cut: after a whole
   character, and for Latin text at the last word boundary. A title a spreadsheet would take for a formula
-  gets one byte less, as the CSV writer prefixes it with '. Characters GBK cannot encode are replaced
+  gets one byte less, for the ' it is prefixed with (below). Characters GBK cannot encode are replaced
   (the profile's `gbk_replacements`, then the letter without its accent: ô → o) or else dropped.
   title_truncated is True when anything was left out or cut.
 - description_html: one <p> per line of description_zh (localisation translates one paragraph per line;
   the name when there is no description), then for the product classes that ask for it
   (config/categories.yaml) the Chinese electronic label as a table, its rows only where the data exists.
   No TAB, CR or LF; cut to fewer than 25,000 characters.
-- outer_id: "<vendor_id>-<sku>". When that exceeds 64 bytes, or two (vendor, sku) pairs spell the same
-  text ("a-b" + "c", "a" + "b-c"), it becomes a readable prefix, "-" and the first 10 hex digits of the
-  SHA-256 of vendor_id, U+001F and sku: stable across runs and feeds.
+- outer_id: "<vendor_id>-<sku>". When that exceeds 64 bytes (the ' below included), or two (vendor, sku) pairs
+  spell the same text ("a-b" + "c", "a" + "b-c"), it becomes a readable prefix, "-" and the first 10 hex digits
+  of the SHA-256 of vendor_id, U+001F and sku: stable across runs and feeds.
+
+Spreadsheet safety: the text columns the feed files publish (PUBLISHED_TEXT: title_listing, description_html,
+brand, barcode, outer_id) are neutralised here, once, with spreadsheet_safety.neutralise: a value starting with
+= + - @, TAB or CR that is not a plain number gets a leading '. tmall_upload.csv and tmall_upload.parquet are
+written from these columns, so they carry the same text; the CSV writer's guard finds nothing left to do.
+vendor_id and sku are keys and are kept as they are (a SKU holding a control or bidi character is rejected when
+parsed: pipeline/transform/parse.py).
 """
 from __future__ import annotations
 
@@ -46,6 +53,8 @@ DANGLING = " -–—,;:/·(（[【'’\"“"
 HASH_DIGITS = 10
 # The other columns the title and description are made of (besides the name and net content).
 TEXT_INPUTS = ["description_zh", "ingredients_zh", "shelf_life_days", "product_class"]
+# The listing columns both feed files publish as text: neutralised once, when the listing is built.
+PUBLISHED_TEXT = ["title_listing", "description_html", "brand", "barcode", "outer_id"]
 
 
 def output_profile(name: str = DEFAULT_PROFILE) -> dict[str, Any]:
@@ -55,7 +64,8 @@ def output_profile(name: str = DEFAULT_PROFILE) -> dict[str, Any]:
 
 def build_listings(frame: pd.DataFrame, profile: dict[str, Any] | None = None,
                    rules: dict[str, Any] | None = None) -> pd.DataFrame:
-    """`frame` (classified and priced) plus title_listing, title_truncated, description_html and outer_id.
+    """`frame` (classified and priced) plus title_listing, title_truncated, description_html and outer_id, and
+    PUBLISHED_TEXT neutralised (module doc).
 
     Titles and descriptions are composed once per distinct (name, brand, net content, description,
     ingredients, shelf life, product class), then aligned back to the rows."""
@@ -72,6 +82,9 @@ def build_listings(frame: pd.DataFrame, profile: dict[str, Any] | None = None,
     out["title_truncated"] = titles["title_truncated"].to_numpy(dtype=bool)[positions]
     out["description_html"] = _taken(pages, positions, out.index)
     out["outer_id"] = outer_ids(out["vendor_id"], out["sku"], limits["outer_id_max_bytes"])
+    for column in PUBLISHED_TEXT:
+        if column in out:                       # a frame may have no barcode column
+            out[column] = neutralise(out[column])
     check_outer_ids(out)
     return out
 
@@ -305,15 +318,17 @@ def _escape(text: str) -> str:
 # --- outer_id -----------------------------------------------------------------------------------------
 
 def outer_ids(vendor_id: pd.Series, sku: pd.Series, max_bytes: int) -> pd.Series:
-    """`<vendor_id>-<sku>`, or a prefix and a short hash when too long or ambiguous (module docstring)."""
+    """`<vendor_id>-<sku>`, or a prefix and a short hash when too long or ambiguous (module docstring). Not yet
+    neutralised, but within `max_bytes` once it is, and ambiguous when two pairs would be published the same."""
     plain = vendor_id.astype(str) + "-" + sku.astype(str)
+    shown = neutralise(plain)
     ambiguous = np.zeros(len(plain), dtype=bool)
-    repeated = plain.duplicated(keep=False).to_numpy()
+    repeated = shown.duplicated(keep=False).to_numpy()
     if repeated.any():                          # the same text from two different (vendor, sku) pairs?
-        pairs = pd.DataFrame({"vendor_id": vendor_id[repeated], "sku": sku[repeated], "plain": plain[repeated]})
+        pairs = pd.DataFrame({"vendor_id": vendor_id[repeated], "sku": sku[repeated], "shown": shown[repeated]})
         pairs = pairs.drop_duplicates(["vendor_id", "sku"])
-        ambiguous = plain.isin(pairs["plain"][pairs["plain"].duplicated(keep=False)]).to_numpy()
-    budget = max_bytes - (neutralise(plain) != plain).to_numpy(dtype=int)
+        ambiguous = shown.isin(pairs["shown"][pairs["shown"].duplicated(keep=False)]).to_numpy()
+    budget = max_bytes - (shown != plain).to_numpy(dtype=int)
     size = pc.binary_length(pa.array(plain, type=pa.large_string())).to_numpy(zero_copy_only=False)
     hashed = ambiguous | (size > budget)
     plain = plain.astype(object)

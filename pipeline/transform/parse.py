@@ -6,7 +6,11 @@ integer: Int64; boolean: boolean; string and text: str or NA), then, for every f
 `<field>__detail` (the rule's {detail}, or NA).
 
 Rules of this step:
-- A field with `unique_within` (the SKU) identifies its row: it is trimmed and otherwise kept exactly.
+- A field with `unique_within` (the SKU) identifies its row: it is trimmed and otherwise kept exactly. One that
+  still holds a control character (TAB, CR, LF, ESC …, C1, DEL) or a bidi mark, embedding, override or isolate
+  (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) is an error, `sku_invalid` (its `detail`: the code points, e.g.
+  "U+0009"): such a key would not be the same text in every output, nor read the same on screen. Its value is
+  kept, so that the reject names it.
 - Some parsers read more than their field (PARSER_EXTRAS): the currency a price cell names sets `currency`,
   its TTC/HT mention sets `price_includes_vat`, the unit of a net content sets `net_unit`. What the price
   cell says wins over those columns, without an error: it is the most specific statement ("18,90 CHF" is
@@ -29,12 +33,12 @@ from pipeline.transform.money import parse_money
 from pipeline.transform.quantity import parse_quantity, parse_weight
 from pipeline.transform.scalars import parse_boolean, parse_currency, parse_integer
 from pipeline.transform.shelf_life import parse_shelf_life
-from pipeline.transform.text import html_to_text, normalise_text, trim_text
+from pipeline.transform.text import html_to_text, normalise_text, refused_characters, trim_text
 
 # Each parser returns a frame with "value", plus "error" and "detail" when it can fail, plus its extras.
 Parser = Callable[[pd.Series, datetime.date], pd.DataFrame]
 PARSERS: dict[str, Parser] = {
-    "key": lambda cells, run_date: trim_text(cells).to_frame("value"),
+    "key": lambda cells, run_date: parse_key(cells),
     "text": lambda cells, run_date: normalise_text(cells).to_frame("value"),
     "html_text": lambda cells, run_date: html_to_text(cells).to_frame("value"),
     "money": lambda cells, run_date: parse_money(cells).rename(columns={"amount": "value"}),
@@ -52,6 +56,7 @@ PARSER_EXTRAS = {
     "money": {"currency": "currency", "includes_vat": "price_includes_vat"},
     "quantity": {"unit": "net_unit"},
 }
+KEY_INVALID = "sku_invalid"         # the rule of a key holding a control or bidi character (schemas/rules.yaml)
 DTYPES = {"string": object, "text": object, "decimal": object, "date": object, "integer": "Int64",
           "boolean": "boolean"}
 
@@ -83,6 +88,15 @@ def parse_products(text: pd.DataFrame, run_date: datetime.date) -> pd.DataFrame:
         typed[name] = typed[name].astype(DTYPES[spec["type"]])
     helpers = {name + suffix: column for name in fields if name in checks for suffix, column in checks[name].items()}
     return pd.DataFrame({**typed, **helpers}, index=text.index, copy=False)   # no copy into 2-D blocks
+
+
+def parse_key(cells: pd.Series) -> pd.DataFrame:
+    """The key of each row trimmed (value); KEY_INVALID (error) and the code points it should not hold (detail)
+    where it holds a control or bidi character (module doc)."""
+    value = trim_text(cells)
+    detail = refused_characters(value)
+    error = pd.Series(KEY_INVALID, index=cells.index, dtype=object).where(detail.notna(), pd.NA)
+    return pd.DataFrame({"value": value, "error": error, "detail": detail})
 
 
 def _parsed(parser: Parser, cells: pd.Series, run_date: datetime.date) -> pd.DataFrame:

@@ -1,6 +1,7 @@
 import csv
 import datetime as dt
 import io
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -25,6 +26,7 @@ from pipeline.load.publish import FeedFolder
 from pipeline.transform.categories import category_rules, classify
 from pipeline.transform.listing import build_listings, output_profile
 from pipeline.transform.rejects import REJECT_COLUMNS, empty_rejects
+from pipeline.transform.spreadsheet_safety import neutralise
 from pipeline.transform.taobao_rows import taobao_rows
 
 PROFILE = output_profile()
@@ -288,3 +290,104 @@ def test_csv_lines_are_the_same_in_another_encoding_and_for_a_single_row():
     assert bytes(taobao_csv_body(rows.iloc[:1], PROFILE)) == text.split("\r\n")[0].encode("utf-16-le") + \
         "\r\n".encode("utf-16-le")
     assert taobao_csv_body(rows.iloc[:0], PROFILE) == b""
+
+
+# --- one truth in both files: the CSV and the Parquet carry the same text -----------------------------------------
+
+# CSV column (English name) -> the Parquet column with the same listing text.
+SAME_TEXT = {"title": "title_zh", "description": "description_zh", "outer_id": "outer_id", "barcode": "barcode",
+             "inputValues": "brand"}
+
+
+def _both_files(listings, tmp_path) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    """({outer_id: {CSV column: cell}}, {outer_id: {Parquet column: value, "" for null}}) as both files are read."""
+    rows = _csv_rows(_feed_csv(listings))
+    in_csv = {cells["outer_id"]: cells for cells in (dict(zip(rows[1], row, strict=True)) for row in rows[3:])}
+    parquet_writer(listings)(str(tmp_path / TMALL_PARQUET))
+    table = pq.read_table(tmp_path / TMALL_PARQUET).to_pylist()
+    in_parquet = {row["outer_id"]: {k: "" if v is None else v for k, v in row.items()} for row in table}
+    return in_csv, in_parquet
+
+
+def _as_list_item(text: str) -> str:
+    """inputValues is a comma-separated list: a brand's own commas are written as spaces."""
+    return re.sub(r"\s*,\s*", " ", text)
+
+
+def _assert_same_text(in_csv, in_parquet) -> None:
+    assert set(in_csv) == set(in_parquet)
+    for outer_id, cells in in_csv.items():
+        for csv_column, parquet_column in SAME_TEXT.items():
+            expected = in_parquet[outer_id][parquet_column]
+            expected = _as_list_item(expected) if csv_column == "inputValues" else expected
+            assert cells[csv_column] == expected, (outer_id, csv_column)
+
+
+PAYLOADS = {
+    '=HYPERLINK("http://x","y")': '\'=HYPERLINK("http://x","y")',
+    "+cmd|' /C calc'!A0": "'+cmd|' /C calc'!A0",
+    "@SUM(A1)": "'@SUM(A1)",
+    "-2+3": "'-2+3",                      # starts like a formula and is not a plain number
+    "-5": "-5",                           # a plain number: left alone
+    "+33 6 12": "'+33 6 12",              # not a plain number as today's rule reads it ([+-]digits[.digits])
+}
+
+
+@pytest.mark.parametrize(("payload", "published"), PAYLOADS.items(), ids=list(PAYLOADS))
+def test_a_formula_like_title_is_the_same_text_in_the_csv_and_the_parquet(tmp_path, payload, published):
+    listings = build_listings(_priced().assign(brand=pd.NA, net_content=None,
+                                               title_zh=[payload, "普罗旺斯特级初榨橄榄油", "马赛皂"]))
+    in_csv, in_parquet = _both_files(listings, tmp_path)
+    outer_id = "savonnerie-du-vieux-lavoir-SVL-LAV-100"
+    assert in_csv[outer_id]["title"] == in_parquet[outer_id]["title_zh"] == published
+
+
+@pytest.mark.parametrize(("payload", "published"), PAYLOADS.items(), ids=list(PAYLOADS))
+def test_a_formula_like_brand_is_the_same_text_in_the_csv_and_the_parquet(tmp_path, payload, published):
+    in_csv, in_parquet = _both_files(build_listings(_priced().assign(brand=payload)), tmp_path)
+    for outer_id in in_csv:
+        assert in_parquet[outer_id]["brand"] == published
+        assert in_csv[outer_id]["inputValues"] == _as_list_item(published)
+
+
+def test_every_text_cell_of_a_listing_is_the_same_in_the_csv_and_the_parquet(tmp_path):
+    priced = _priced().assign(
+        vendor_id=["-savonnerie", "moulin-des-quatre-bories", "-savonnerie"],
+        brand=["@Savonnerie", '=HYPERLINK("http://x","y")', pd.NA],
+        title_zh=["薰衣草手工皂", "+cmd|' /C calc'!A0", "-2+3"],
+        description_zh=["=冷制皂。\n+含薰衣草精油。", "@SUM(A1)", pd.NA])
+    in_csv, in_parquet = _both_files(build_listings(priced), tmp_path)
+    assert set(in_csv) == {"'-savonnerie-SVL-LAV-100", "'-savonnerie-SVL-MAR72-100",
+                           "moulin-des-quatre-bories-MQB-AOP-50"}
+    _assert_same_text(in_csv, in_parquet)
+
+
+def test_the_parquet_writer_neutralises_text_not_built_by_build_listings(tmp_path):
+    listings = build_listings(_priced())                        # e.g. a withdrawal rebuilt from an older catalogue line
+    listings["title_listing"] = ["=1+1", "-5", pd.NA]
+    listings["outer_id"] = ["@a", "b", "c"]
+    in_csv, in_parquet = _both_files(listings, tmp_path)
+    assert in_parquet["'@a"]["title_zh"] == "'=1+1" and in_parquet["b"]["title_zh"] == "-5"
+    assert in_parquet["c"]["title_zh"] == ""
+    _assert_same_text(in_csv, in_parquet)
+
+
+def test_the_parquet_keeps_the_keys_as_they_are():
+    table = listings_arrow_table(build_listings(_priced().assign(sku=["=A", "-B", "+C"])))
+    assert sorted(table.column("sku").to_pylist()) == ["+C", "-B", "=A"]
+
+
+def test_the_csv_writer_is_idempotent():
+    rows = taobao_rows(build_listings(_priced().assign(brand=pd.NA, title_zh=["=a", "-5", "@b"])), PROFILE)
+    neutral = rows.apply(lambda column: neutralise(column.astype(object)).astype("str"))
+    assert _csv_rows(taobao_csv_bytes(rows, PROFILE)) == _csv_rows(taobao_csv_bytes(neutral, PROFILE))
+    assert taobao_csv_bytes(neutral, PROFILE) == taobao_csv_bytes(rows, PROFILE)
+
+
+def test_the_arrow_guard_is_idempotent_and_keeps_nulls():
+    from pipeline.load.feed_files import _neutralised
+
+    cells = pa.array(["=1+1", "'=1+1", "-5", "+33 6 12", None, "", "\tx", "Savon"], pa.large_string())
+    once = _neutralised(cells)
+    assert once.to_pylist() == ["'=1+1", "'=1+1", "-5", "'+33 6 12", None, "", "'\tx", "Savon"]
+    assert _neutralised(once).equals(once)

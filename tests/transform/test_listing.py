@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from pipeline.transform.listing import (
+    PUBLISHED_TEXT,
     build_listings,
     check_outer_ids,
     hashed_outer_id,
@@ -12,6 +13,7 @@ from pipeline.transform.listing import (
     outer_ids,
     output_profile,
 )
+from pipeline.transform.spreadsheet_safety import neutralise
 
 LIMITS = output_profile()["listing"]
 CJK_30 = "普罗旺斯真正薰衣草精油高海拔蒸馏萃取纯天然芳香舒缓放松助眠品"   # 30 characters, 60 GBK bytes
@@ -111,6 +113,36 @@ def test_a_title_read_as_a_formula_leaves_a_byte_for_the_quote():
     out = _titles(["-" + CJK_30]).loc[0, "title_listing"]
     assert out == "-" + CJK_30[:29]
     assert gbk_len("'" + out) == 60
+
+
+def test_a_title_read_as_a_formula_is_published_with_its_quote():
+    out = build_listings(_localised(brand=pd.NA, net_content=None, title_zh='=HYPERLINK("http://x","y")'))
+    assert out.loc[0, "title_listing"] == '\'=HYPERLINK("http://x","y")'
+
+
+def test_a_long_title_read_as_a_formula_is_published_within_60_gbk_bytes():
+    out = build_listings(_localised(brand=pd.NA, net_content=None, title_zh="-" + CJK_30)).loc[0, "title_listing"]
+    assert out == "'-" + CJK_30[:29]
+    assert gbk_len(out) == 60
+
+
+def test_a_brand_read_as_a_formula_is_published_with_its_quote():
+    out = build_listings(_localised(brand="@SUM(A1)", product_class="soap"))
+    assert out.loc[0, "brand"] == "'@SUM(A1)"
+    assert out.loc[0, "title_listing"] == "'@SUM(A1) 普罗旺斯薰衣草蜂蜜 250克"    # the title starts with it too
+
+
+def test_an_outer_id_read_as_a_formula_is_published_with_its_quote_within_64_bytes():
+    out = build_listings(_localised(vendor_id="+cmd", sku="X" * 60)).loc[0, "outer_id"]
+    assert out.startswith("'+cmd-XXX") and len(out.encode()) == 64
+    assert build_listings(_localised(vendor_id="-2+3", sku="A")).loc[0, "outer_id"] == "'-2+3-A"
+
+
+def test_published_text_leaves_nothing_for_the_writers_guard_to_do():
+    out = build_listings(_localised(vendor_id="-v", brand="=b", title_zh="@t", barcode="3760991240041"))
+    assert out.loc[0, ["title_listing", "brand", "outer_id"]].tolist() == ["'=b @t 250克", "'=b", "'-v-MV-LAV-250"]
+    for column in PUBLISHED_TEXT:
+        pd.testing.assert_series_equal(neutralise(out[column]), out[column])
 
 
 def test_food_description_carries_the_chinese_label():

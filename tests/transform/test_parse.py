@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from pipeline import config
-from pipeline.transform.parse import PARSERS, _parsed, parse_products
+from pipeline.transform.parse import PARSERS, _parsed, parse_key, parse_products
+from pipeline.transform.validate import validate
 
 RUN_DATE = datetime.date(2026, 11, 26)
 LINEAGE = ["vendor_id", "source_file", "source_row"]
@@ -43,7 +44,7 @@ def text() -> pd.DataFrame:
 def test_columns_and_dtypes(text: pd.DataFrame) -> None:
     typed = parse_products(text, RUN_DATE)
     fields = config.schema_fields()
-    fallible = ["price", "currency", "price_includes_vat", "net_content", "barcode", "stock",
+    fallible = ["sku", "price", "currency", "price_includes_vat", "net_content", "barcode", "stock",
                 "shelf_life_days", "weight_g"]
     helpers = [f"{field}__{part}" for field in fallible for part in ("raw", "error", "detail")]
     assert list(typed.columns) == [*LINEAGE, *fields, *helpers]
@@ -95,6 +96,37 @@ def test_every_rule_named_exists(text: pd.DataFrame) -> None:
     assert set(named) <= set(config.rules())
 
 
+@pytest.mark.parametrize("sku", ["A\tB", "A\nB", "ABC\u202e"], ids=["tab", "line-feed", "right-to-left-override"])
+def test_a_sku_holding_a_control_or_bidi_character_is_rejected_as_sku_invalid(text: pd.DataFrame, sku: str) -> None:
+    typed = parse_products(text.assign(sku=[sku, "SAV-02", "SAV-03", "SAV-04"]), RUN_DATE)
+
+    valid, rejects = validate(typed)
+
+    assert typed["sku__error"].tolist() == ["sku_invalid", pd.NA, pd.NA, pd.NA]
+    on_sku = rejects[rejects["field"] == "sku"]
+    assert on_sku[["source_row", "rule", "value"]].values.tolist() == [[2, "sku_invalid", sku]]
+    assert "qu'une référence ne peut pas contenir" in on_sku["message_fr"].iloc[0]
+    assert 2 not in valid["source_row"].tolist()
+
+
+def test_an_invalid_sku_names_the_characters_and_keeps_its_value() -> None:
+    parsed = parse_key(pd.Series(["A\tB\u202eC\t", "SAV-01"], dtype=object))
+    assert parsed["value"].tolist() == ["A\tB\u202eC", "SAV-01"]
+    assert parsed["error"].tolist() == ["sku_invalid", pd.NA]
+    assert parsed["detail"].tolist() == ["U+0009, U+202E", pd.NA]
+
+
+@pytest.mark.parametrize("sku", ["\x1b[31mA", "A\x00", "A\x7f", "A\x85B", "A\u200eB", "A\u2066B\u2069"])
+def test_other_controls_and_bidi_characters_in_a_sku_are_refused(sku: str) -> None:
+    assert parse_key(pd.Series([sku], dtype=object))["error"].tolist() == ["sku_invalid"]
+
+
+def test_whitespace_around_a_sku_is_trimmed_not_refused() -> None:
+    parsed = parse_key(pd.Series(["\tSAV-01\r\n", "SAV 02", "Savon-é-中"], dtype=object))
+    assert parsed["value"].tolist() == ["SAV-01", "SAV 02", "Savon-é-中"]
+    assert parsed["error"].isna().all()
+
+
 @pytest.mark.parametrize("parser", sorted(PARSERS))
 def test_a_column_without_any_value_parses_as_its_cells_would(parser: str) -> None:
     cells = pd.Series([pd.NA, None, float("nan"), pd.NA], index=[3, 5, 7, 9], dtype=object)
@@ -104,3 +136,11 @@ def test_a_column_without_any_value_parses_as_its_cells_would(parser: str) -> No
     pd.testing.assert_frame_equal(shortcut, PARSERS[parser](cells, RUN_DATE))
     assert [type(v) for v in shortcut.to_numpy().ravel()] == [
         type(v) for v in PARSERS[parser](cells, RUN_DATE).to_numpy().ravel()]
+
+
+@pytest.mark.parametrize(("sku", "detail"), [("=HYPERLINK(1)", "U+003D"), ("+cmd", "U+002B"), ("@SUM(A1)", "U+0040"),
+                                             ("<script>", "U+003C, U+003E"), ('A"B', "U+0022")])
+def test_a_sku_holding_markup_or_starting_like_a_formula_is_rejected_as_sku_invalid(sku, detail):
+    found = parse_key(pd.Series([sku, "SAV-01", "A=B"]))
+    assert found["error"].tolist() == ["sku_invalid", pd.NA, pd.NA]
+    assert found["detail"].iloc[0] == detail

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline.transform import text
-from pipeline.transform.text import html_to_text, normalise_text, per_distinct, trim_text
+from pipeline.transform.text import html_to_text, normalise_text, per_distinct, refused_characters, trim_text
 
 
 def cells(*values: object) -> pd.Series:
@@ -46,6 +46,49 @@ def test_normalise_text(cell: object, expected: object) -> None:
 def test_html_to_text(cell: str, expected: object) -> None:
     result = html_to_text(cells(cell)).iloc[0]
     assert result is expected if expected is pd.NA else result == expected
+
+
+def test_a_description_is_published_without_escape_sequences() -> None:
+    assert html_to_text(cells("<p>Savon \x1b[31mrouge\x1b[0m</p>")).tolist() == ["Savon rouge"]
+
+
+def test_a_description_is_published_without_a_right_to_left_override() -> None:
+    assert html_to_text(cells("Lavande \u202etxet")).tolist() == ["Lavande txet"]
+
+
+def test_an_encoded_override_is_removed_once_decoded() -> None:
+    assert html_to_text(cells("Lavande &#x202E;txet &#x2067;fin&#x2069;")).tolist() == ["Lavande txet fin"]
+
+
+def test_description_line_breaks_stay_and_other_controls_go() -> None:
+    assert html_to_text(cells("Ligne\x07 1\r\nLigne\x00 2\rLigne 3\x7f\x9f")).tolist() == [
+        "Ligne 1\nLigne 2\nLigne 3"]
+
+
+def test_a_terminal_hyperlink_is_removed_with_its_address() -> None:
+    assert html_to_text(cells("Voir \x1b]8;;http://x.example\x1b\\ici\x1b]8;;\x1b\\.")).tolist() == ["Voir ici."]
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("\x1b[31mrouge\x1b[0m", "rouge"),
+    ("\x1b[1;31mMiel", "Miel"),
+    ("\u202etxet", "txet"),
+    ("Miel\u2066 \u2067de\u2068 \u202alavande\u202c\u2069\u200e\u200f", "Miel de lavande"),
+    ("Savon\x00\x08\x7f\x80\x9f", "Savon"),
+    ("Savon\x9b31m rouge", "Savon rouge"),              # the one-character CSI
+    ("Savon\x1b", "Savon"),                             # an ESC that starts no sequence
+    ("Savon\tà\x0bla\x0clavande\x1c\x85", "Savon à la lavande"),   # whitespace controls are whitespace
+    ("e\x00\u0301té", "été"),                          # NFC once the control between e and its accent is gone
+    ("\x1b[0m", pd.NA),
+])
+def test_normalise_text_removes_controls_escapes_and_bidi_characters(cell: str, expected: object) -> None:
+    result = normalise_text(cells(cell)).iloc[0]
+    assert result is expected if expected is pd.NA else result == expected
+
+
+def test_refused_characters_names_the_code_points_of_a_key() -> None:
+    keys = cells("A\tB", "A\nB", "ABC\u202e", "A\x1b[0m\x1b", "SAV-01 é 中", pd.NA, "a\ud800\x07")
+    assert refused_characters(keys).tolist() == ["U+0009", "U+000A", "U+202E", "U+001B", pd.NA, pd.NA, "U+0007"]
 
 
 def test_trim_text_keeps_case_and_inner_spaces() -> None:
@@ -130,7 +173,8 @@ def _generated_cells(count: int, seed: int) -> list[object]:
     """Random short cells mixing clean words with every character the cleaning regexes care about."""
     pieces = ["SKU-12", "Savon", "a", "<p>", "</p>", "<br/>", "&amp;", "&", "<", "_x000D_", "_x000d_", "_X000D",
               "_x000D", " ", "  ", "\t", "\n", "\r", "\r\n", "\u00a0", "\u3000", "\u2009", "\u202f", "\u200b",
-              "\ufeff", "\x1c", "\x85", "e\u0301", "é", "~!", "\x7f", "\x00", "<script>x</script>", "<!-- c -->"]
+              "\ufeff", "\x1c", "\x85", "e\u0301", "é", "~!", "\x7f", "\x00", "<script>x</script>", "<!-- c -->",
+              "\x1b[31m", "\x1b", "\x9b", "\u202e", "\u2066", "&#x202e;"]
     rng = random.Random(seed)
     generated: list[object] = ["", " ", "a", "a b", "a  b", " a", "a ", "\n", "a\nb", "a \nb", pd.NA, None]
     generated += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) for _ in range(count)]
