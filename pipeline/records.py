@@ -15,5 +15,6 @@ def quarantined(record: dict, reason: str) -> dict:
 
 
 def stray_record(stray) -> dict:
-    """The entry of a file outside any vendor folder, accounted for as quarantined."""
+    """The entry of an intake entry that is not read (a file outside any vendor folder, a link, a special file),
+    accounted for as quarantined with its reason."""
     return quarantined(input_record(stray), f"{stray.reason_fr} / {stray.reason_en}")

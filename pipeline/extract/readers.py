@@ -11,10 +11,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.extract.csv_reader import ColumnRecords, read_csv_records
+from pipeline.extract.csv_reader import ColumnRecords, read_csv_records, settle_records
 from pipeline.extract.profiles import VendorProfile
 from pipeline.extract.sniff import UnreadableSheet, detect_format
 from pipeline.extract.xlsx_reader import read_xlsx_records
+from pipeline.transform.mojibake import mojibake_cells
 from pipeline.transform.reading_tables import header_recogniser
 from pipeline.transform.sheet_layout import (
     HEADER_SEARCH_RECORDS,
@@ -49,6 +50,8 @@ class Sheet:
     merged_down: list[str] = field(default_factory=list)   # columns with cells merged down over rows
     broken: pd.DataFrame = field(default_factory=lambda: empty_broken())   # rows the reader could not read right:
     #                              source_row, rule (a reject rule: encoding_invalid, unbalanced_quote …), value
+    warnings: list[str] = field(default_factory=list)   # what the reader did that the manifest should say, in
+    #                              English (lines read in another encoding, NUL bytes removed …)
 
     @property
     def headerless(self) -> bool:
@@ -70,7 +73,7 @@ def read_sheet(data: bytes, name: str, profile: VendorProfile | None = None,
     cell that names a column (pipeline.transform.column_roles.header_recogniser)."""
     recognised = recognised or header_recogniser()
     file_format = detect_format(data, name)
-    sheet_name, merged = None, frozenset()
+    sheet_name, merged, parsed = None, frozenset(), None
     if file_format == "xlsx":
         xlsx = read_xlsx_records(data, profile.sheet if profile else None, _table_score(recognised))
         records, first_row, encoding, delimiter, sheet_name = xlsx.records, xlsx.first_row, None, None, xlsx.sheet
@@ -82,7 +85,12 @@ def read_sheet(data: bytes, name: str, profile: VendorProfile | None = None,
         records, first_row, encoding, delimiter = parsed.records, 1, parsed.encoding, parsed.delimiter
     index = header_index(records, first_row, profile.header_row if profile else None, recognised)
     header, below = header_cells(records, index)
-    frame, ragged, raw_rows, duplicates, skipped = _table(records, first_row, index, header, below)
+    broken_at: dict[int, tuple[str, str]] = {}
+    if parsed is not None:         # rows merged by a quote split back, rows that cannot be read right
+        settled = settle_records(parsed, _data_start(index, below), header)
+        records, broken_at = settled.records, settled.broken
+    frame, ragged, raw_rows, duplicates, skipped, broken = _table(
+        records, first_row, index, header, below, broken_at, check_mojibake=parsed is None or parsed.mojibake)
     if raw_rows == 0:
         where = f"(ligne {first_row + index})" if index is not None else ""
         raise UnreadableSheet(
@@ -92,7 +100,13 @@ def read_sheet(data: bytes, name: str, profile: VendorProfile | None = None,
     header_row = first_row + index if index is not None else None
     names = [c for c in frame.columns if c != ROW_COLUMN]
     return Sheet(frame, file_format, encoding, delimiter, header_row, raw_rows, ragged, duplicates, skipped,
-                 sheet_name, [names[i] for i in sorted(merged) if i < len(names)])
+                 sheet_name, [names[i] for i in sorted(merged) if i < len(names)], broken,
+                 list(parsed.warnings) if parsed is not None else [])
+
+
+def _data_start(header_at: int | None, sub_header_record: Record | None) -> int:
+    """Index of the first record under the header and its sub-header (the first record without a header)."""
+    return 0 if header_at is None else header_at + 1 + (sub_header_record is not None)
 
 
 def _table_score(recognised: Callable[[str], bool]) -> Callable[[list[Record]], float]:
@@ -157,12 +171,16 @@ def header_names(cells: Record) -> tuple[list[str], list[str]]:
 
 
 def _table(records: Sequence[Record], first_row: int, header_at: int | None, header: Record,
-           sub_header_record: Record | None) -> tuple[pd.DataFrame, pd.DataFrame, int, list[str], pd.DataFrame]:
-    """(frame, ragged, raw_rows, duplicate headers, skipped) for the records under the header (all of them for a
-    sheet without one). Skipped: the records above the header (`above_header`), a sub-header (`sub_header`) and
-    blank records before the last filled one (`blank`), by spreadsheet row."""
+           sub_header_record: Record | None, broken_at: dict[int, tuple[str, str]] | None = None,
+           check_mojibake: bool = False
+           ) -> tuple[pd.DataFrame, pd.DataFrame, int, list[str], pd.DataFrame, pd.DataFrame]:
+    """(frame, ragged, raw_rows, duplicate headers, skipped, broken) for the records under the header (all of them
+    for a sheet without one). Skipped: the records above the header (`above_header`), a sub-header (`sub_header`)
+    and blank records before the last filled one (`blank`), by spreadsheet row. Broken: the records of
+    `broken_at` (record index → rule, value), and with `check_mojibake` those with a cell showing mojibake
+    (encoding_invalid, the cell as value); they are left out of the frame, and counted in raw_rows."""
     names, duplicates = header_names(header)
-    start = 0 if header_at is None else header_at + 1 + (sub_header_record is not None)
+    start = _data_start(header_at, sub_header_record)
     if isinstance(records, ColumnRecords):      # records of one width: none is ragged
         arrays = [column.slice(start) for column in records.columns]
         empty = [blank_cells(array) for array in arrays]
@@ -178,10 +196,18 @@ def _table(records: Sequence[Record], first_row: int, header_at: int | None, hea
                  for column in cells]
         columns = [np.array(column, dtype=object) for column in cells]
     rows = np.arange(len(counts), dtype=np.int64) + first_row + start
-    blank = np.logical_and.reduce(empty) if columns else np.ones(len(counts), dtype=bool)
+    is_broken = np.zeros(len(counts), dtype=bool)
+    reasons = {index - start: reason for index, reason in (broken_at or {}).items() if index >= start}
+    is_broken[list(reasons)] = True
+    blank = (np.logical_and.reduce(empty) if columns else np.ones(len(counts), dtype=bool)) & ~is_broken
     is_ragged = np.zeros(len(counts), dtype=bool)
     is_ragged[ragged_at] = True
-    keep = ~blank & ~is_ragged
+    is_ragged &= ~is_broken
+    if check_mojibake:
+        for position, cell in _mojibake_rows(columns, ~blank & ~is_ragged & ~is_broken).items():
+            reasons[position] = ("encoding_invalid", cell)
+            is_broken[position] = True
+    keep = ~blank & ~is_ragged & ~is_broken
     frame = pd.DataFrame({name: _kept(column, missing, keep)
                           for name, column, missing in zip(names, columns, empty, strict=True)},
                          columns=names, dtype=object)
@@ -192,7 +218,23 @@ def _table(records: Sequence[Record], first_row: int, header_at: int | None, hea
     skipped = skipped_above(records, first_row, header_at, sub_header_record is not None)
     inner_blank = pd.DataFrame({"source_row": rows[blank & (rows < last)], "reason": "blank"})
     skipped = pd.concat([skipped, inner_blank], ignore_index=True) if len(inner_blank) else skipped
-    return frame, ragged, int(keep.sum()) + len(ragged_at), duplicates, skipped
+    broken = empty_broken()
+    if reasons:
+        order = sorted(reasons)
+        broken = pd.DataFrame({"source_row": rows[order], "rule": [reasons[i][0] for i in order],
+                               "value": [reasons[i][1] for i in order]}).astype({"rule": object, "value": object})
+    return frame, ragged, int(keep.sum() + is_ragged.sum() + is_broken.sum()), duplicates, skipped, broken
+
+
+def _mojibake_rows(columns: Sequence[np.ndarray], candidates: np.ndarray, shown: int = 80) -> dict[int, str]:
+    """Position → its first cell showing mojibake (cut to `shown` characters), among the `candidates` rows."""
+    found: dict[int, str] = {}
+    for column in columns:
+        flagged = np.flatnonzero(mojibake_cells(pd.Series(column[candidates], dtype=object)))
+        for position in np.flatnonzero(candidates)[flagged]:
+            cell = str(column[position])
+            found.setdefault(int(position), cell if len(cell) <= shown else cell[:shown - 1] + "…")
+    return found
 
 
 def skipped_above(records: Sequence[Record], first_row: int, header_at: int | None, has_sub_header: bool

@@ -5,7 +5,9 @@ The copy is made a block at a time (its sha256, encoding and delimiter found on 
 only each row's SKU to cut the chunks (pipeline.transform.sku_chunks), and the second spills the rows to one
 Arrow file per chunk. A sheet this cannot read exactly as pipeline.extract.readers would (ragged or quoted in
 ways Arrow reads differently, a header not found in its first records, …) raises NotStreamable before any
-chunk is handed on, and the whole-file reader takes it.
+chunk is handed on, and the whole-file reader takes it. So does a sheet with rows the whole-file reader rejects
+or a warning it gives: lines in no encoding or in two, NUL bytes, mojibake, a cell longer than text.max_cell_chars
+or more cells than text.max_columns (config/limits.yaml).
 """
 from __future__ import annotations
 
@@ -21,7 +23,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from pipeline.extract.csv_reader import HEADER_CHARS, QuoteCheck, arrow_csv_options, arrow_splits_on, longest_cell
+from pipeline.extract.csv_reader import (
+    HEADER_CHARS,
+    QuoteCheck,
+    TextLimits,
+    arrow_csv_options,
+    arrow_splits_on,
+    longest_cell,
+    text_limits,
+)
 from pipeline.extract.intake import IntakeFile, open_file
 from pipeline.extract.profiles import VendorProfile
 from pipeline.extract.readers import (
@@ -32,14 +42,24 @@ from pipeline.extract.readers import (
     header_names,
     skipped_above,
 )
-from pipeline.extract.sniff import UnreadableSheet, bom_encoding, bomless_utf16, detect_delimiter, detect_format
+from pipeline.extract.sniff import (
+    EVIDENCE_BYTES,
+    LEGACY_SAMPLE,
+    UnreadableSheet,
+    bom_encoding,
+    bomless_utf16,
+    detect_delimiter,
+    detect_format,
+    legacy_encoding,
+)
 from pipeline.transform.column_content import SAMPLE_ROWS
+from pipeline.transform.mojibake import mojibake_in_utf8
 from pipeline.transform.sheet_layout import HEADER_SEARCH_RECORDS
 from pipeline.transform.sku_chunks import chunk_numbers, sku_chunk_bounds
 
 READ_BYTES = 8 << 20            # bytes read and decoded at a time
 ARROW_BLOCK_BYTES = 1 << 20     # bytes Arrow parses at a time: its buffers for a block are many times larger
-GUESSED_ENCODINGS = ("utf-8", "cp1252", "latin-1")   # sniff.decode_text's order: cp1252 fails on its undefined bytes
+MOJIBAKE_OVERLAP = 4           # characters of a block checked again with the next one: a sequence may straddle them
 ROW, RANK = "source_row", "sku_rank"
 
 
@@ -73,6 +93,7 @@ class SpooledSheet:
     duplicate_headers: list[str]
     first_records: list[tuple[str, ...]]    # the file's first records, the header and a sample under it
     sub_header: bool = False    # whether the record under the header completes it (readers.header_cells)
+    limits: TextLimits | None = None        # config/limits.yaml's `text`
 
     @property
     def header_row(self) -> int:
@@ -160,14 +181,17 @@ class SpooledSheet:
             reader = pa_csv.open_csv(str(self.path), **self.options)
             if len(reader.schema) != len(self.names) or not all(pa.types.is_string(t) for t in reader.schema.types):
                 raise NotStreamable("cells too many to count in the first record")
+            limits = self.limits or text_limits()
+            if len(self.names) > limits.max_columns:
+                raise NotStreamable("more cells than text.max_columns")
             for batch in reader:
                 skip = max(0, self.data_at - position)
                 position += batch.num_rows
                 if skip >= batch.num_rows:
                     continue
                 columns = [batch.column(i).slice(skip) for i in range(batch.num_columns)]
-                if any(longest_cell(column) > csv.field_size_limit() for column in columns):
-                    raise NotStreamable("a cell longer than csv.reader reads")
+                if any(longest_cell(column) > min(csv.field_size_limit(), limits.max_cell_chars) for column in columns):
+                    raise NotStreamable("a cell longer than text.max_cell_chars")
                 yield position - batch.num_rows + skip, columns, ~np.logical_and.reduce(
                     [blank_cells(column) for column in columns])
         except pa.ArrowException as exc:
@@ -186,14 +210,15 @@ def spool_sheet(file: IntakeFile, profile: VendorProfile, recognised: Callable[[
         except UnreadableSheet as exc:
             raise NotStreamable("not a text file") from exc
         chosen = profile.encoding or bom_encoding(head) or bomless_utf16(head)
-        for encoding in [chosen] if chosen else GUESSED_ENCODINGS:
+        for encoding in [chosen] if chosen else _guessed_encodings(source, head):
             try:
                 source.seek(0)
                 sha256, delimiter, text_head, quoted = _copy_as_utf8(source, encoding, profile.delimiter, path)
                 break
             except UnicodeDecodeError as exc:
-                if chosen:
-                    raise NotStreamable(f"not {encoding}") from exc
+                failed = exc
+        else:
+            raise NotStreamable(f"not {encoding}: lines in no encoding, or in two") from failed
     options = arrow_csv_options(text_head, delimiter, quoted, ARROW_BLOCK_BYTES)
     records = _first_records(path, options, (profile.header_row or HEADER_SEARCH_RECORDS) + SAMPLE_ROWS)
     try:
@@ -205,7 +230,27 @@ def spool_sheet(file: IntakeFile, profile: VendorProfile, recognised: Callable[[
     header, below = header_cells(records, header_at)
     names, duplicates = header_names(header)
     return SpooledSheet(path, sha256, encoding, delimiter, options, header_at, names, duplicates, records,
-                        below is not None)
+                        below is not None, text_limits())
+
+
+def _guessed_encodings(source, head: bytes) -> list[str]:
+    """The encodings to copy a text in that has none declared, as sniff.decode_sheet decides (tried in order, the
+    next when one fails): UTF-8, or the legacy encoding of a text whose start is not UTF-8 (Windows-1252, then
+    Latin-1 for a byte Windows-1252 leaves undefined further on). A text whose start is UTF-8 but a later line is
+    not, or which shows UTF-8 in its lines, is read line by line by decode_sheet: NotStreamable."""
+    try:
+        head.decode("utf-8")
+        return ["utf-8"]
+    except UnicodeDecodeError as exc:
+        if exc.end >= len(head) - 3 and exc.reason == "unexpected end of data":
+            return ["utf-8"]            # a character cut by the head's end
+        first_error = exc.start
+    source.seek(0)
+    start = source.read(max(LEGACY_SAMPLE, first_error + EVIDENCE_BYTES) + 1)
+    legacy = legacy_encoding(start, first_error)
+    if legacy is None:
+        raise NotStreamable("UTF-8 with lines that are not: read line by line")
+    return ["cp1252", "latin-1"] if legacy == "cp1252" else [legacy]
 
 
 def _copy_as_utf8(source, encoding: str, delimiter: str | None, path: Path) -> tuple[str, str, str, bool]:
@@ -214,12 +259,14 @@ def _copy_as_utf8(source, encoding: str, delimiter: str | None, path: Path) -> t
     not take the text."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     digest = hashlib.sha256()
-    pending, head, check, quoted = "", "", None, False
+    pending, head, check, quoted, overlap = "", "", None, False, ""
     with open(path, "wb") as out:
         while True:
             block = source.read(READ_BYTES)
             digest.update(block)
             text = decoder.decode(block, final=not block)
+            if "\x00" in text:
+                raise NotStreamable("NUL bytes, removed by the whole-file reader")
             if check is None:               # the text's start decides the delimiter and Arrow's column names
                 pending += text
                 if len(pending) <= HEADER_CHARS and block:
@@ -230,6 +277,9 @@ def _copy_as_utf8(source, encoding: str, delimiter: str | None, path: Path) -> t
                     raise NotStreamable(f"delimiter {delimiter!r}")
                 check, head = QuoteCheck(delimiter), text[:HEADER_CHARS + 1]
             encoded = text.encode("utf-8")
+            if mojibake_in_utf8(encoded) or mojibake_in_utf8((overlap + text[:MOJIBAKE_OVERLAP]).encode("utf-8")):
+                raise NotStreamable("mojibake, whose rows the whole-file reader rejects")
+            overlap = text[-MOJIBAKE_OVERLAP:]
             quoted = quoted or b'"' in encoded
             check.feed(encoded)
             out.write(encoded)

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract.csv_reader import ColumnRecords, read_csv_records, regular_columns, split_records
+from pipeline.extract.csv_reader import (
+    ColumnRecords,
+    TextLimits,
+    merged_by_quote,
+    read_csv_records,
+    regular_columns,
+    settle_records,
+    split_records,
+    text_limits,
+)
 from pipeline.extract.sniff import UnreadableSheet
 
 
@@ -150,3 +159,111 @@ def test_utf8_bytes_are_read_without_encoding_the_text_again() -> None:
     assert isinstance(parsed.records, ColumnRecords)
     assert (parsed.encoding, parsed.records[0], parsed.records[1]) == (
         "utf-8-sig", ("sku", "title"), ("A", "Savon\nde Marseille"))
+
+
+# settle_records: the rows under the header that cannot be read right
+
+HEADER = ("SKU", "Désignation", "Prix TTC")
+ROWS = "SKU;Désignation;Prix TTC\nSAV-01;Savon à la lavande;4,90 €\n"
+LIMITS = TextLimits(max_cell_chars=50, max_columns=5, max_line_chars=80)
+
+
+def settled(text: str, limits: TextLimits | None = None, encoding: str = "utf-8"):
+    parsed = read_csv_records(text.encode(encoding), delimiter=";")
+    return parsed, settle_records(parsed, 1, parsed.records[0], limits)
+
+
+def test_a_quote_left_open_in_the_middle_rejects_the_rows_it_merged() -> None:
+    parsed, result = settled(ROWS + 'SAV-02;"Savon lavande;4,90 €\nSAV-03;"传统 香皂";12,50 €\nSAV-04;Miel;5,10 €\n')
+    assert len(parsed.records) == 4                         # as csv.reader reads it: rows 3 and 4 merged
+    assert result.broken == {2: ("unbalanced_quote", "3"), 3: ("unbalanced_quote", "3")}
+    assert list(result.records[1]) == ["SAV-01", "Savon à la lavande", "4,90 €"]
+    assert list(result.records[4]) == ["SAV-04", "Miel", "5,10 €"]        # row 5, where the vendor sees it
+
+
+def test_a_quote_never_closed_rejects_every_row_from_it_on() -> None:
+    parsed, result = settled(ROWS + 'SAV-02;"Crème de karité;12,50 €\nSAV-03;Huile;8,00 €\n\nSAV-04;Thé;3 €\n')
+    assert result.broken == {i: ("unbalanced_quote", "3") for i in (2, 3, 5)}
+    assert result.records[4] == ()                          # a blank line stays blank
+    assert list(result.records[1]) == ["SAV-01", "Savon à la lavande", "4,90 €"]
+
+
+def test_a_quote_left_open_on_the_last_line_rejects_it() -> None:
+    _, result = settled(ROWS + 'SAV-02;"Crème de karité;12,50 €\n')
+    assert result.broken == {2: ("unbalanced_quote", "3")}
+
+
+def test_rows_merged_by_a_quote_closed_at_a_cells_end_are_told_by_their_lines() -> None:
+    # `12"` closes the quote opened on the line before; both lines are rows of the header's width (c)
+    _, result = settled(ROWS + 'SAV-02;"Savon;4,90 €\nSAV-03;Planche 12";5,10 €\nSAV-04;Miel 1";5\n')
+    assert result.broken == {2: ("unbalanced_quote", "3"), 3: ("unbalanced_quote", "3")}
+
+
+@pytest.mark.parametrize("text", [
+    ROWS + 'SAV-02;"Crème de karité\nbio, 100 g";12,50 €\nSAV-03;Planche 12";5\n',      # stray quote elsewhere
+    ROWS + 'SAV-02;"<ul>\n<li>karité ; 100 g</li>\n</ul>";12,50 €\nSAV-03;Planche 12";5\n',
+    ROWS + 'SAV-02;"Deux\n\nparagraphes";1\n',
+])
+def test_a_multi_line_cell_is_read_as_written(text: str) -> None:
+    parsed, result = settled(text)
+    assert result.broken == {} and result.records is parsed.records
+
+
+def test_a_text_whose_quotes_all_enclose_cells_is_not_checked() -> None:
+    """A spreadsheet or CSV writer wrote it: even lines that look like rows are one cell's (readers' property test
+    writes such cells)."""
+    parsed, result = settled(ROWS + 'SAV-02;"Savon;4,90 €\nSAV-03;Planche 12";5,10 €\n')
+    assert parsed.quotes_enclose_cells and result.broken == {}
+
+
+@pytest.mark.parametrize(("cells", "raw", "merged"), [
+    (("A", "Savon;4,90\nB;Miel", "5"), 'A;"Savon;4,90\nB;"Miel";5\n', True),         # (a) closed by an opening
+    (("A", "Savon\nB;Miel;5", "6", "7"), 'A;"Savon\nB;Miel;5";6;7\n', True),        # (b) too many cells
+    (("A", "Savon;4,90\nB;Miel", "5"), 'A;"Savon;4,90\nB;Miel";5\n', True),          # (c) both lines are rows
+    (("A", "Savon\nbio", "5"), 'A;"Savon\nbio";5\n', False),
+    (("A", "Savon\nbio, 100 g", "5"), 'A;"Savon\nbio, 100 g";5\n', False),
+    (("Note : franco de port\nà partir de 300 €",), '"Note : franco de port\nà partir de 300 €"\n', False),
+])
+def test_merged_by_quote(cells: tuple[str, ...], raw: str, merged: bool) -> None:
+    assert merged_by_quote(cells, ";", HEADER, raw) is merged
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_cell_too_long_rejects_its_row_not_the_file(quoted: bool) -> None:
+    long = "x" * 140_000
+    text = ROWS + f'SAV-02;{long if not quoted else chr(34) + long + chr(34)};12,50 €\nSAV-03;Miel;5,10 €\n'
+    _, result = settled(text)
+    assert result.broken == {2: ("cell_too_large", "140\u00a0000 caractères")}
+    assert list(result.records[3]) == ["SAV-03", "Miel", "5,10 €"]
+
+
+def test_limits_on_cells_columns_and_lines_come_from_config() -> None:
+    assert text_limits() == TextLimits(32_767, 16_384, 1_048_576)
+    text = ROWS + f"SAV-02;{'x' * 51};1\nSAV-03;a;b;c;d;e;f\nSAV-04;{'y' * 45};{'z' * 45}\nSAV-05;Miel;5\n"
+    _, result = settled(text, LIMITS)
+    assert result.broken == {2: ("cell_too_large", "51 caractères"), 3: ("cell_too_large", "7 cellules"),
+                             4: ("cell_too_large", "98 caractères sur une ligne")}
+
+
+def test_a_regular_text_with_a_long_cell_keeps_arrows_columns() -> None:
+    _, result = settled(ROWS + f"SAV-02;{'x' * 60};1\nSAV-03;Miel;5\n", LIMITS)
+    assert isinstance(result.records, ColumnRecords)
+    assert result.broken == {2: ("cell_too_large", "60 caractères")}
+
+
+def test_lines_in_no_encoding_are_named_by_the_row_they_are_on() -> None:
+    data = (ROWS + 'SAV-02;"Crème\nde karité";12\nSAV-03;Miel ').encode() + b"\xff;5\n" + "SAV-04;Thé;3\n".encode()
+    parsed = read_csv_records(data)
+    result = settle_records(parsed, 1, parsed.records[0])
+    assert parsed.invalid_lines == {4: "octet 0xFF en position 13"}
+    assert result.broken == {3: ("encoding_invalid", "octet 0xFF en position 13")}       # row 4, on line 5
+
+
+def test_the_text_is_checked_for_mojibake() -> None:
+    assert not read_csv_records(ROWS.encode()).mojibake
+    assert read_csv_records((ROWS + "SAV-02;Savon Ã\u00a0 l'huile;4\n").encode()).mojibake
+    # the same written in Windows-1252 is UTF-8 bytes: that line is read as the UTF-8 it is
+    parsed = read_csv_records((ROWS + "SAV-02;Savon Ã\u00a0 l'huile;4\n").encode("cp1252"))
+    assert not parsed.mojibake and parsed.records[2][1] == "Savon à l'huile"
+    assert parsed.warnings == ["encoding: 2 line(s) in Windows-1252 among utf-8 lines, each read in its own "
+                               "encoding (line 1, 2)"]

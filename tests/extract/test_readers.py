@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -356,3 +357,135 @@ def test_regular_text_reads_the_same_through_arrow_and_csv_reader(rows: list[lis
     pd.testing.assert_frame_equal(by_arrow[1], by_csv_reader[1])
     assert by_arrow[2:] == by_csv_reader[2:]
     assert {type(v) for v in by_arrow[0].drop(columns="source_row").to_numpy().ravel()} <= {str, type(pd.NA)}
+
+
+# Rows the reader cannot read right: rejected one by one (Sheet.broken), never the whole file
+
+HEAD = "SKU;Désignation;Prix TTC\n"
+SOAPS = ["SAV-01;Savon à la lavande;4,90 €\n", "SAV-02;Crème de karité;12,50 €\n", "SAV-03;Huile d'olive;8,00 €\n"]
+
+
+def broken(sheet: Sheet) -> list[tuple[int, str, str]]:
+    return list(sheet.broken.itertuples(index=False, name=None))
+
+
+def test_a_row_with_invalid_bytes_is_rejected_the_others_read_as_utf8() -> None:
+    data = (HEAD + SOAPS[0]).encode() + "SAV-02;Crème ".encode() + b"\xe0 la \xff;12,50 \xe2\x82\n" + SOAPS[2].encode()
+    sheet = read_sheet(data, "x.csv")
+    assert broken(sheet) == [(3, "encoding_invalid", "octet 0xE0 en position 14")]
+    assert sheet.encoding == "utf-8" and sheet.frame["Désignation"].tolist() == ["Savon à la lavande", "Huile d'olive"]
+    assert sheet.frame["source_row"].tolist() == [2, 4] and sheet.raw_rows == 3
+
+
+def test_windows_1252_lines_appended_to_utf8_are_read_right_with_one_warning() -> None:
+    appended = "SAV-04;Thé vert;3,00 €\r\nSAV-05;Café « bio »;4,00 €\r\nSAV-06;Pâte à tartiner;5,00 €\r\n"
+    sheet = read_sheet((HEAD + "".join(SOAPS)).encode() + appended.encode("cp1252"), "x.csv")
+    assert sheet.frame["Désignation"].tolist()[3:] == ["Thé vert", "Café « bio »", "Pâte à tartiner"]
+    assert sheet.frame["Prix TTC"].tolist()[3:] == ["3,00 €", "4,00 €", "5,00 €"]
+    assert sheet.broken.empty and len(sheet.warnings) == 1 and "Windows-1252" in sheet.warnings[0]
+
+
+def test_a_whole_windows_1252_sheet_reads_as_before(sheets: Path) -> None:
+    sheet = read_sheet((HEAD + "".join(SOAPS)).encode("cp1252"), "x.csv")
+    assert (sheet.encoding, sheet.warnings, sheet.broken.empty, len(sheet.frame)) == ("cp1252", [], True, 3)
+    assert sheet.frame["Prix TTC"].tolist() == ["4,90 €", "12,50 €", "8,00 €"]
+
+
+def test_a_mojibake_title_is_rejected_with_its_cell() -> None:
+    sheet = read_sheet((HEAD + SOAPS[0] + "SAV-02;Savon Ã\u00a0 l'huile;4,00 €\n" + SOAPS[2]).encode(), "x.csv")
+    assert broken(sheet) == [(3, "encoding_invalid", "Savon Ã\u00a0 l'huile")]
+    assert sheet.frame["source_row"].tolist() == [2, 4] and sheet.raw_rows == 3
+
+
+def test_a_quote_left_open_rejects_the_two_rows_it_merged() -> None:
+    text = HEAD + 'SAV-01;"Savon lavande;4,90 €\nSAV-02;"传统 香皂";12,50 €\n' + SOAPS[2]
+    sheet = read_sheet(text.encode(), "x.csv")
+    assert broken(sheet) == [(2, "unbalanced_quote", "2"), (3, "unbalanced_quote", "2")]
+    assert cells(sheet.frame) == [["SAV-03", "Huile d'olive", "8,00 €", 4]]
+    assert sheet.raw_rows == 3
+
+
+def test_a_quote_never_closed_rejects_the_rows_from_it_on_the_rows_before_are_read() -> None:
+    text = HEAD + SOAPS[0] + 'SAV-02;"Crème de karité;12,50 €\n' + SOAPS[2] + "SAV-04;Thé;3,00 €\n"
+    sheet = read_sheet(text.encode(), "x.csv")
+    assert broken(sheet) == [(3, "unbalanced_quote", "3"), (4, "unbalanced_quote", "3"),
+                             (5, "unbalanced_quote", "3")]
+    assert cells(sheet.frame) == [["SAV-01", "Savon à la lavande", "4,90 €", 2]]
+
+
+def test_a_cell_of_140_000_characters_rejects_only_its_row() -> None:
+    sheet = read_sheet((HEAD + SOAPS[0] + f"SAV-02;{'x' * 140_000};12,50 €\n" + SOAPS[2]).encode(), "x.csv")
+    assert broken(sheet) == [(3, "cell_too_large", "140\u00a0000 caractères")]
+    assert sheet.frame["SKU"].tolist() == ["SAV-01", "SAV-03"]
+
+
+def test_nul_bytes_are_removed_with_a_warning() -> None:
+    data = (HEAD + SOAPS[0]).encode() + "SAV-02;Crème\x00 de karité\x00;12,50 €\n".encode() + SOAPS[2].encode()
+    sheet = read_sheet(data, "x.csv")
+    assert sheet.frame["Désignation"].tolist()[1] == "Crème de karité" and sheet.broken.empty
+    assert sheet.warnings == ["encoding: 2 NUL byte(s) removed, the first on line 3"]
+
+
+def test_a_pdf_named_csv_is_still_refused_as_binary(sheets: Path) -> None:
+    with pytest.raises(UnreadableSheet, match="Binary file"):
+        read(sheets, "binary-named.csv")
+
+
+def test_every_real_french_export_reads_without_rejects_or_warnings(shared_dir: Path) -> None:
+    for path in sorted((shared_dir / "fixtures").glob("real*/*.?sv")):
+        sheet = read_sheet(path.read_bytes(), path.name)
+        assert sheet.broken.empty and sheet.warnings == [], path.name
+
+
+def test_rejected_rows_reach_the_files_rejects_and_its_row_count(tmp_path: Path) -> None:
+    """End to end (pipeline.ingest.process_file): each row the reader could not read is one reject with its rule and
+    row, and the file's rows are its published rows plus its rejected ones."""
+    from pipeline.config import RunSettings
+    from pipeline.extract.intake import IntakeFile
+    from pipeline.ingest import process_file
+
+    sample = Path(__file__).resolve().parents[2] / "data/samples/intake/savonnerie-du-vieux-lavoir"
+    lines = (sample / "cp1252-semicolon-ttc.csv").read_bytes().decode("cp1252").split("\r\n")
+    header, rows = lines[0], [line for line in lines[1:] if line.startswith("SVL-")]
+    bad = [
+        b"SVL-BAD-1;Savon \xe0 la \xff rose;4,20 \xe2\x82;100 g;3760991240010;10;36 mois",                # row 3
+        "SVL-BAD-2;Savon Ã\u00a0 l'huile d'olive 100 g;;4,20 €;100 g;3760991240027;10;36 mois".encode(),  # row 4
+        'SVL-BAD-3;"Savon de Marseille;;4,20 €;100 g;3760991240034;10;36 mois'.encode(),            # rows 5, 6
+        'SVL-BAD-4;"Savon 香皂";;5,10 €;100 g;3760991240041;10;36 mois'.encode(),
+        f"SVL-BAD-5;Savon;{'x' * 140_000};4,20 €;100 g;3760991240058;10;36 mois".encode(),          # row 7
+    ]
+    data = b"\r\n".join([header.encode(), rows[0].encode(), *bad, *(row.encode() for row in rows[1:]), b""])
+    data += "SVL-APP-1;Savon à la rose 100 g;Rose de mai.;4,50 €;100 g;3760991240065;10;36 mois\r\n".encode("cp1252")
+    path = tmp_path / "intake" / "savonnerie" / "tarifs.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(data)
+    file = IntakeFile("savonnerie", "savonnerie/tarifs.csv", str(path), path.stat().st_size)
+
+    result = process_file(file, VendorProfile("savonnerie"), dt.date(2026, 10, 31), RunSettings(180))
+
+    reader_rules = {"encoding_invalid", "unbalanced_quote", "cell_too_large"}
+    found = result.rejects[result.rejects["rule"].isin(reader_rules)]
+    assert sorted(zip(found["source_row"], found["rule"], strict=True)) == [
+        (3, "encoding_invalid"), (4, "encoding_invalid"), (5, "unbalanced_quote"), (6, "unbalanced_quote"),
+        (7, "cell_too_large")]
+    assert found["message_fr"].str.len().gt(0).all() and found["message_en"].str.len().gt(0).all()
+    assert "Fermez le guillemet de la ligne 5" in found.loc[found["rule"] == "unbalanced_quote", "message_fr"].iloc[0]
+    record = result.record
+    assert record["status"] == "processed"
+    assert record["rows"] == record["rows_valid"] + record["rows_rejected"] == len(rows) + 5 + 1
+    assert "SVL-APP-1" in set(result.valid["sku"])                 # the appended Windows-1252 line, read right
+    assert not result.valid["title"].astype(str).str.contains("Ã|香皂", regex=True).any()
+
+
+def test_a_mojibake_title_in_a_workbook_is_rejected_too() -> None:
+    """A workbook's cells are checked as a text's are: a title pasted from a garbled export rejects its row."""
+    from tests.fixtures.sheets.make_fixtures import xlsx_bytes
+
+    def build(workbook) -> None:
+        for row in (["SKU", "Désignation", "Prix TTC"], ["SAV-01", "Savon à la lavande", "4,90 €"],
+                    ["SAV-02", "CrÃ¨me dâ€™Ã©tÃ©", "12,50 €"]):
+            workbook.active.append(row)
+
+    sheet = read_sheet(xlsx_bytes(build), "tarifs.xlsx")
+    assert broken(sheet) == [(3, "encoding_invalid", "CrÃ¨me dâ€™Ã©tÃ©")]
+    assert sheet.frame["SKU"].tolist() == ["SAV-01"]

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pytest
 
 from pipeline.extract import sheet_stream
+from pipeline.extract.csv_reader import TextLimits
 from pipeline.extract.intake import IntakeFile
 from pipeline.extract.profiles import VendorProfile
 from pipeline.extract.readers import read_sheet
@@ -123,3 +124,48 @@ def test_chunk_files_are_removed_once_handed_on(tmp_path):
     assert len(chunks) >= 5 and sorted(p.name for p in (tmp_path / "spool").iterdir()) == ["sheet.csv"]
     assert np.array_equal(np.sort(pd.concat(chunks)["source_row"].to_numpy()), np.arange(2, 1002))
     assert codecs.lookup(sheet.encoding).name == "utf-8"
+
+
+def write_bytes(tmp_path: Path, data: bytes, name: str = "sheet.csv") -> IntakeFile:
+    path = tmp_path / "intake" / "savonnerie" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return IntakeFile("savonnerie", f"savonnerie/{name}", str(path), path.stat().st_size)
+
+
+SHEET = "\n".join([HEADER, *soap_lines(1500)]) + "\n"
+
+
+@pytest.mark.parametrize(("data", "why"), [
+    (SHEET.encode() + "SVL-X;Thé vert;x;3,00 €\n".encode("cp1252"), "not utf-8"),        # a line further on
+    ("SVL-X;Thé vert;x;3,00 €\n".encode("cp1252").join([HEADER.encode() + b"\n", SHEET.encode()[len(HEADER) + 1:]]),
+     "read line by line"),                                                              # UTF-8 after a cp1252 line
+    (SHEET.encode() + b"SVL-X;Savon \xff;x;3\n", "not utf-8"),
+    (SHEET.encode() + "SVL-X;Savon Ã\u00a0 l'huile;x;3\n".encode(), "mojibake"),
+    (SHEET.encode()[:9000] + "Ã©".encode() + SHEET.encode()[9000:], "mojibake"),         # in a later block
+    (SHEET.encode() + b"SVL-X;Sa\x00von;x;3\n", "NUL"),
+    (SHEET.encode() + f"SVL-X;Savon;{'x' * 2_000};3\n".encode(), "max_cell_chars"),     # limits made small
+])
+def test_rows_the_whole_reader_rejects_or_warns_about_are_left_to_it(tmp_path, monkeypatch, data, why):
+    monkeypatch.setattr(sheet_stream, "text_limits", lambda: TextLimits(1_000, 16_384, 1 << 20))
+    with pytest.raises(NotStreamable, match=why):
+        streamed(write_bytes(tmp_path, data), tmp_path, chunk_rows=500)
+
+
+def test_a_sheet_left_to_the_whole_reader_gives_its_rejects(tmp_path, caplog):
+    """Through pipeline.ingest: a large sheet with a mojibake row is read whole, and that row rejected."""
+    import datetime as dt
+    import logging
+
+    from pipeline.config import RunSettings
+    from pipeline.ingest import ingest_file
+
+    file = write_bytes(tmp_path, (SHEET + "SVL-X;Savon Ã\u00a0 l'huile;x;3,00 €\n").encode())
+    chunks: list[pd.DataFrame] = []
+    with caplog.at_level(logging.INFO, logger="eprovence"):
+        result = ingest_file(str(tmp_path / "intake"), file, dt.date(2026, 10, 31), RunSettings(180), chunk_rows=500,
+                             emit=chunks.append, stream_bytes=0)
+    assert "read whole, not streamed" in caplog.text
+    rejected = result.rejects[result.rejects["rule"] == "encoding_invalid"]
+    assert rejected["source_row"].tolist() == [1502]
+    assert result.record["rows"] == result.record["rows_valid"] + result.record["rows_rejected"]

@@ -497,7 +497,8 @@ def _text_quote_mid_file(folder: Path, outside: Path) -> str:
     rows[1] = 'ROW-text-quote-mid-file-2;"Savon au lait;4,50;100 g'
     rows[51] = 'ROW-text-quote-mid-file-52;Savon" fin;4,50;100 g'
     (folder / "tarifs.csv").write_text("\n".join([";".join(GOOD_HEADER), *rows]) + "\n", encoding="utf-8")
-    return "tarifs.csv"
+    return {"file": "tarifs.csv",
+            "also_good_skus": [f"ROW-text-quote-mid-file-{n}" for n in (1, *range(53, 60))]}
 
 
 @case("text-quote-unclosed")
@@ -506,7 +507,7 @@ def _text_quote_unclosed(folder: Path, outside: Path) -> str:
     rows = [f"ROW-text-quote-unclosed-{n};Savon de Marseille;4,50;100 g" for n in range(1, 1_004)]
     rows[2] = 'ROW-text-quote-unclosed-3;"Savon jamais fermé;4,50;100 g'
     (folder / "tarifs.csv").write_text("\n".join([";".join(GOOD_HEADER), *rows]) + "\n", encoding="utf-8")
-    return "tarifs.csv"
+    return {"file": "tarifs.csv", "also_good_skus": ["ROW-text-quote-unclosed-1", "ROW-text-quote-unclosed-2"]}
 
 
 @case("text-cell-200k")
@@ -520,11 +521,12 @@ def _text_cell_200k(folder: Path, outside: Path) -> dict:
 
 @case("text-nul-bytes")
 def _text_nul_bytes(folder: Path, outside: Path) -> str:
-    """NUL bytes inside a title and a SKU, and a line of 1,000 NULs, between good-looking rows."""
+    """NUL bytes inside a title and a SKU, and a line of 1,000 NULs, between good-looking rows: the NUL bytes are
+    removed (with a warning), not the file, so that both products are read."""
     text = (";".join(GOOD_HEADER) + "\nROW-text-nul-bytes-1;Savon\x00 de Marseille;4,50;100 g\n" + "\x00" * 1000
             + "\nROW-\x00text-nul-bytes-2;Savon à la lavande;9,00;100 g\n")
     (folder / "tarifs.csv").write_text(text, encoding="utf-8")
-    return "tarifs.csv"
+    return {"file": "tarifs.csv", "also_good_skus": ["ROW-text-nul-bytes-1", "ROW-text-nul-bytes-2"]}
 
 
 @case("text-columns-10000")
