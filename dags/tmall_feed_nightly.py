@@ -159,7 +159,10 @@ def extract_file(ctx: dict, file: dict) -> str:
     from pipeline import stages
 
     get_current_context()["vendor_file"] = file["path"]   # the context map_index_template is rendered with
-    return stages.extract_file(stages.RunContext(**ctx), file)
+    try:
+        return stages.extract_file(stages.RunContext(**ctx), file)
+    finally:
+        stages.close_readers()                              # the task's reader child ends with the task
 
 
 @task(pool="translation_api", trigger_rule=TriggerRule.NONE_FAILED, **STORAGE_RETRIES)

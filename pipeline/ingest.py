@@ -316,9 +316,26 @@ def _defaults(profile: VendorProfile) -> dict[str, str]:
 
 def prepare_reading(settings: RunSettings) -> None:
     """Load once in this process what every file's reading needs, before files are read in forked children
-    (pipeline.extract.containment): Great Expectations' context and suite, and the Arrow allocator's first arena."""
+    (pipeline.extract.containment): Great Expectations' context and suite, the Arrow allocator's first arena, and
+    the tables, config files and suites a reading loads on first use, by reading WARM_UP_SHEET (once)."""
     prepare_validation(settings.min_shelf_life_days)
     pa.allocate_buffer(64 << 20)
+    _warm_up(settings)
+
+
+# A sheet read in the process that forks the readers, so that each child finds loaded what a first reading loads
+# (a good row and one failing several checks).
+WARM_UP_SHEET = ("Référence;Désignation;Prix TTC;Contenance;EAN;Stock\n"
+                 "WARM-1;Savon de Marseille;4,50 €;100 g;3760000000017;12\n"
+                 "WARM-2;;-1;abc;12;x\n").encode()
+
+
+@functools.cache
+def _warm_up(settings: RunSettings) -> None:
+    file = IntakeFile("warm-up", "warm-up/warm-up.csv", "memory://warm-up/warm-up.csv", len(WARM_UP_SHEET), "")
+    profile = VendorProfile(file.vendor_id)
+    sheet = read_sheet(WARM_UP_SHEET, file.path, profile, recognised=_recognised(profile))
+    _rows_of_sheet(sheet, file, profile, dt.date.today(), settings, input_record(file))
 
 
 def ingest_file(intake: str, file: IntakeFile, run_date: dt.date, settings: RunSettings,

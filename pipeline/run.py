@@ -10,6 +10,7 @@ import pandas as pd
 from pipeline.parallel import each_in_processes
 from pipeline.stages import (
     RunContext,
+    close_readers,
     discover_inputs,
     extract_file,
     localize_rows,
@@ -74,6 +75,7 @@ def _extract_all(ctx: RunContext, files: list[dict], on_file: Callable[[dict], N
     uris = [_extracted(extract_file(ctx, file) if file.get("cached") else next(read), file, on_file)
             for file in files]
     read.close()                                    # the processes end here
+    close_readers()                                 # and this one's reader child
     return uris
 
 

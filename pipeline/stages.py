@@ -149,18 +149,36 @@ def extract_file(ctx: RunContext, file: dict) -> str:
 
 
 def _contained_ingest(ctx: RunContext, intake_file, uri: str) -> str:
-    """_ingest in a child process with the memory and time limits of config/limits.yaml (pipeline.extract.containment):
-    a file that stops it is quarantined with the reason, and the run goes on."""
-    from pipeline import config
-    from pipeline.extract.containment import Limits, run_contained
+    """_ingest in this process's reader child, with the memory and time limits of config/limits.yaml
+    (pipeline.extract.containment): a file that stops it is quarantined with the reason, and the run goes on."""
     from pipeline.ingest import prepare_reading
 
     prepare_reading(RunSettings(ctx.min_shelf_life_days))
-    limits = Limits.from_config(config.config_file("limits.yaml"))
-    stopped = run_contained(lambda: _ingest(ctx, intake_file, uri), limits)
+    stopped = _reader().run(_ingest, ctx, intake_file, uri)
     if stopped is not None:
         _quarantine(ctx, intake_file, uri, str(stopped))
     return uri
+
+
+_READERS: dict = {}     # this process's ContainedReader, by limits: its child reads file after file until closed
+
+
+def _reader():
+    from pipeline import config
+    from pipeline.extract.containment import ContainedReader, Limits
+
+    limits = Limits.from_config(config.config_file("limits.yaml"))
+    if limits not in _READERS:
+        close_readers()
+        _READERS[limits] = ContainedReader(limits)
+    return _READERS[limits]
+
+
+def close_readers() -> None:
+    """End this process's reader child: a run's last file is read (a later run forks one from the state then)."""
+    for reader in _READERS.values():
+        reader.close()
+    _READERS.clear()
 
 
 def _quarantine(ctx: RunContext, intake_file, uri: str, reason: str) -> None:
