@@ -27,6 +27,43 @@ def _assert_accounted(manifest):
         assert item["rows"] == item["rows_rejected"] + item["rows_pending"] + item["rows_published"], item
 
 
+# One product per sample vendor, from its sheet's cell to the feed's price_cny, written out. ECB rates of Friday
+# 2026-10-30 (a Sunday run): 7.4326 CNY and 0.9194 CHF per euro. VAT from config/vat.yaml, removed from TTC prices;
+# one ROUND_HALF_UP to the fen at the end.
+PINNED_PRICES = {
+    # confectionery 5.5 %, TTC: 9.50 / 1.055 x 7.4326 = 66.9286…
+    "CTA-CAL-100": ("9.50 EUR", "66.93"),
+    # food 5.5 %, TTC: 6.20 / 1.055 x 7.4326 = 43.6797…
+    "JB-ABLAV-220": ("6.20 EUR", "43.68"),
+    # essential oil, HT, in francs: 18.90 x 7.4326 / 0.9194 = 152.7911…
+    "HB-COFF-HE-3X10": ("18.90 CHF", "152.79"),
+    # food, HT: 5.90 x 7.4326 = 43.8523…
+    "MQB-ANCH-90": ("5.90 EUR", "43.85"),
+    # soap 20 %, TTC: 6.90 / 1.20 x 7.4326 = 42.7374…
+    "SVL-ANE-100": ("6.90 EUR", "42.74"),
+}
+
+
+def test_one_price_per_sample_vendor_is_the_amount_worked_out_by_hand(tmp_path):
+    """As `make demo` runs: the merchandisers' reviewed translations imported, then the night's run."""
+    from pipeline.extract.tm_files import read_memory_file
+    from pipeline.load.state import StateStore
+    from pipeline.load.translation_memory import TranslationMemory
+
+    entries, _ = read_memory_file(str(SAMPLES.parent / "reviewed_translations.csv"))
+    TranslationMemory(StateStore.open(str(tmp_path / "state.db")).engine).store(entries)
+    _, _, folder = _run(SAMPLES, tmp_path)
+    feed = pd.read_parquet(folder / "tmall_upload.parquet").set_index("sku")
+    csv_feed = pd.read_csv(folder / "tmall_upload.csv", encoding="utf-16", sep="\t", skiprows=[0, 2], dtype=str)
+    assert len(PINNED_PRICES) == feed["vendor_id"].nunique() == 5
+    for sku, (source, price_cny) in PINNED_PRICES.items():
+        row = feed.loc[sku]
+        amount, currency = source.split()
+        assert (f"{row['source_price']:.2f}", row["source_currency"]) == (amount, currency), sku
+        assert str(row["price_cny"]) == price_cny, sku
+        assert csv_feed.loc[csv_feed["outer_id"].str.endswith(sku), "price"].tolist() == [price_cny], sku
+
+
 def test_samples_are_all_processed_and_accounted(tmp_path):
     manifest, rejects, folder = _run(SAMPLES, tmp_path)
     _assert_accounted(manifest)
