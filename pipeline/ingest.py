@@ -318,8 +318,6 @@ def prepare_reading(settings: RunSettings) -> None:
     """Load once in this process what every file's reading needs, before files are read in forked children
     (pipeline.extract.containment): Great Expectations' context and suite, the Arrow allocator's first arena, and
     the tables, config files and suites a reading loads on first use, by reading WARM_UP_SHEET (once)."""
-    prepare_validation(settings.min_shelf_life_days)
-    pa.allocate_buffer(64 << 20)
     _warm_up(settings)
 
 
@@ -332,6 +330,8 @@ WARM_UP_SHEET = ("Référence;Désignation;Prix TTC;Contenance;EAN;Stock\n"
 
 @functools.cache
 def _warm_up(settings: RunSettings) -> None:
+    prepare_validation(settings.min_shelf_life_days)
+    pa.allocate_buffer(64 << 20)
     file = IntakeFile("warm-up", "warm-up/warm-up.csv", "memory://warm-up/warm-up.csv", len(WARM_UP_SHEET), "")
     profile = VendorProfile(file.vendor_id)
     sheet = read_sheet(WARM_UP_SHEET, file.path, profile, recognised=_recognised(profile))
