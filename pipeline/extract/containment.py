@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.parallel import collect_less
+
 log = logging.getLogger("eprovence")
 MIB = 1 << 20
 MEMORY_EXIT = 3          # the child ran out of the memory it was allowed
@@ -186,6 +188,8 @@ def _serve(connection, parent_end, limits: Limits) -> None:
     """In a ContainedReader's child: run each job received, answer whether it retires (past half its memory
     allowance), until the pipe closes; a job that raises ends the child (its state can no longer be trusted)."""
     parent_end.close()                  # the parent's end, inherited: closed, so that the parent's close ends this
+    collect_less()                      # what it inherits is never collected (its pages stay shared), and what it
+    #                                     allocates collected as in the run's workers
     start = _cap_address_space(limits)
     while True:
         try:
