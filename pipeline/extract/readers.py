@@ -11,8 +11,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.extract.csv_reader import ColumnRecords, read_csv_records, settle_records
+from pipeline.extract.csv_reader import ColumnRecords, read_csv_records
 from pipeline.extract.profiles import VendorProfile
+from pipeline.extract.row_checks import settle_records
 from pipeline.extract.sniff import UnreadableSheet, detect_format
 from pipeline.extract.xlsx_reader import read_xlsx_records
 from pipeline.transform.mojibake import mojibake_cells

@@ -26,11 +26,9 @@ import pyarrow.csv as pa_csv
 from pipeline.extract.csv_reader import (
     HEADER_CHARS,
     QuoteCheck,
-    TextLimits,
     arrow_csv_options,
     arrow_splits_on,
     longest_cell,
-    text_limits,
 )
 from pipeline.extract.intake import IntakeFile, open_file
 from pipeline.extract.profiles import VendorProfile
@@ -42,16 +40,9 @@ from pipeline.extract.readers import (
     header_names,
     skipped_above,
 )
-from pipeline.extract.sniff import (
-    EVIDENCE_BYTES,
-    LEGACY_SAMPLE,
-    UnreadableSheet,
-    bom_encoding,
-    bomless_utf16,
-    detect_delimiter,
-    detect_format,
-    legacy_encoding,
-)
+from pipeline.extract.row_checks import TextLimits, text_limits
+from pipeline.extract.sniff import UnreadableSheet, bom_encoding, bomless_utf16, detect_delimiter, detect_format
+from pipeline.extract.text_decoding import EVIDENCE_BYTES, LEGACY_SAMPLE, legacy_encoding
 from pipeline.transform.column_content import SAMPLE_ROWS
 from pipeline.transform.mojibake import mojibake_in_utf8
 from pipeline.transform.sheet_layout import HEADER_SEARCH_RECORDS
@@ -234,7 +225,7 @@ def spool_sheet(file: IntakeFile, profile: VendorProfile, recognised: Callable[[
 
 
 def _guessed_encodings(source, head: bytes) -> list[str]:
-    """The encodings to copy a text in that has none declared, as sniff.decode_sheet decides (tried in order, the
+    """The encodings to copy a text in that has none declared, as text_decoding.decode_sheet decides (tried in order, the
     next when one fails): UTF-8, or the legacy encoding of a text whose start is not UTF-8 (Windows-1252, then
     Latin-1 for a byte Windows-1252 leaves undefined further on). A text whose start is UTF-8 but a later line is
     not, or which shows UTF-8 in its lines, is read line by line by decode_sheet: NotStreamable."""

@@ -10,14 +10,11 @@ import pytest
 
 from pipeline.extract.csv_reader import (
     ColumnRecords,
-    TextLimits,
-    merged_by_quote,
     read_csv_records,
     regular_columns,
-    settle_records,
     split_records,
-    text_limits,
 )
+from pipeline.extract.row_checks import TextLimits, merged_by_quote, settle_records, text_limits
 from pipeline.extract.sniff import UnreadableSheet
 
 

@@ -10,10 +10,10 @@ import pyarrow as pa
 import pytest
 
 from pipeline.extract import sheet_stream
-from pipeline.extract.csv_reader import TextLimits
 from pipeline.extract.intake import IntakeFile
 from pipeline.extract.profiles import VendorProfile
 from pipeline.extract.readers import read_sheet
+from pipeline.extract.row_checks import TextLimits
 from pipeline.extract.sheet_stream import NotStreamable, spool_sheet
 from pipeline.transform.reading_tables import header_recogniser
 

@@ -8,16 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract.sniff import (
-    EVIDENCE_BYTES,
-    LEGACY_SAMPLE,
-    UnreadableSheet,
-    decode_sheet,
-    decode_text,
-    detect_delimiter,
-    detect_format,
-    legacy_encoding,
-)
+from pipeline.extract.sniff import UnreadableSheet, decode_text, detect_delimiter, detect_format
+from pipeline.extract.text_decoding import EVIDENCE_BYTES, LEGACY_SAMPLE, decode_sheet, legacy_encoding
 
 
 @pytest.fixture
