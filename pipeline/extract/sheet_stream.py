@@ -225,10 +225,10 @@ def spool_sheet(file: IntakeFile, profile: VendorProfile, recognised: Callable[[
 
 
 def _guessed_encodings(source, head: bytes) -> list[str]:
-    """The encodings to copy a text in that has none declared, as text_decoding.decode_sheet decides (tried in order, the
-    next when one fails): UTF-8, or the legacy encoding of a text whose start is not UTF-8 (Windows-1252, then
-    Latin-1 for a byte Windows-1252 leaves undefined further on). A text whose start is UTF-8 but a later line is
-    not, or which shows UTF-8 in its lines, is read line by line by decode_sheet: NotStreamable."""
+    """The encodings to copy a text in that has none declared, as text_decoding.decode_sheet decides (tried in
+    order, the next when one fails): UTF-8, or the legacy encoding of a text whose start is not UTF-8 (Windows-1252,
+    then Latin-1 for a byte Windows-1252 leaves undefined further on). A text whose start is UTF-8 but a later line
+    is not, or which shows UTF-8 in its lines, is read line by line by decode_sheet: NotStreamable."""
     try:
         head.decode("utf-8")
         return ["utf-8"]
