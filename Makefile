@@ -25,7 +25,8 @@ demo: $(STAMP)
 	$(BIN)/eprovence run --intake data/samples/intake --out $(DEMO)/feeds --state $(DEMO)/state.db --date $(DATE)
 
 test: $(STAMP)
-	$(BIN)/ruff check pipeline tests dags benchmarks
+	$(BIN)/ruff check pipeline tests dags benchmarks synth
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 # Airflow on this machine (`airflow standalone`): UI on http://localhost:8080, a SQLite metadata database
@@ -39,7 +40,8 @@ airflow: $(STAMP)
 	exec airflow standalone
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline tests dags benchmarks
+	$(BIN)/ruff check pipeline tests dags benchmarks synth
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) $(DEMO) airflow_home .pytest_cache

@@ -1,6 +1,6 @@
 """tmall_feed_nightly: at 02:30 Paris time every night, turns the vendors' sheets into that day's Tmall feed.
 
-Same library code as `eprovence run`: each task calls the step of `pipeline.stages` it is named after, and
+Same library code as `eprovence run`: each task calls the step of `pipeline.steps` it is named after, and
 tasks hand each other only small references (the run's context and URIs in the run's work area
 `<feeds>/.work/<date>/`), never data.
 
@@ -87,7 +87,7 @@ def run_context(**context) -> dict:
     """Where this run reads and writes, its date and options, read once so that every task agrees."""
     from pathlib import Path
 
-    from pipeline.stages import RunContext
+    from pipeline.steps.run_context import RunContext
 
     project = Path(__file__).resolve().parent.parent
     params = context["params"]
@@ -137,32 +137,35 @@ def refresh_rates(ctx: dict) -> str:
     """The ECB rate snapshot for the run date; a stale rate fails the run at once."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from pipeline import stages
+    from pipeline.steps import refresh_rates as step
+    from pipeline.steps.run_context import RunContext
     from pipeline.transform.fx import StaleRate
 
     try:
-        return stages.refresh_rates(stages.RunContext(**ctx))
+        return step.refresh_rates(RunContext(**ctx))
     except StaleRate as exc:
         raise AirflowFailException(str(exc)) from exc
 
 
 @task(**STORAGE_RETRIES)
 def discover_inputs(ctx: dict) -> list[dict]:
-    from pipeline import stages
+    from pipeline.steps import discover_inputs as step
+    from pipeline.steps.run_context import RunContext
 
-    return stages.discover_inputs(stages.RunContext(**ctx))
+    return step.discover_inputs(RunContext(**ctx))
 
 
 @task(map_index_template="{{ vendor_file }}", **STORAGE_RETRIES)
 def extract_file(ctx: dict, file: dict) -> str:
     """Read, map, parse and validate one vendor file; shown in the UI under its path."""
-    from pipeline import stages
+    from pipeline.steps import extract_file as step
+    from pipeline.steps.run_context import RunContext
 
     get_current_context()["vendor_file"] = file["path"]   # the context map_index_template is rendered with
     try:
-        return stages.extract_file(stages.RunContext(**ctx), file)
+        return step.extract_file(RunContext(**ctx), file)
     finally:
-        stages.close_readers()                              # the task's reader child ends with the task
+        step.close_readers()                              # the task's reader child ends with the task
 
 
 @task(pool="translation_api", trigger_rule=TriggerRule.NONE_FAILED, **STORAGE_RETRIES)
@@ -170,15 +173,16 @@ def localize_rows(ctx: dict, file_uris: list[str]) -> str:
     """Localise every valid row; runs without files too (an empty intake still publishes its feed)."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from pipeline import stages
     from pipeline.extract.translators import make_translator
+    from pipeline.steps import localize_rows as step
+    from pipeline.steps.run_context import RunContext
 
-    run = stages.RunContext(**ctx)
+    run = RunContext(**ctx)
     try:
         translator = make_translator(run.translator, env=translator_env(run.translator))
     except ValueError as exc:   # an unknown translator or a missing key: configuration, not worth a retry
         raise AirflowFailException(str(exc)) from exc
-    return stages.localize_rows(run, _listed(file_uris), translator=translator)
+    return step.localize_rows(run, _listed(file_uris), translator=translator)
 
 
 def _listed(file_uris) -> list[str]:
@@ -215,19 +219,21 @@ def translator_env(translator: str) -> dict[str, str]:
 
 @task(**STORAGE_RETRIES)
 def price_and_map(ctx: dict, localized_uri: str, rates_uri: str) -> str:
-    from pipeline import stages
+    from pipeline.steps import price_and_map as step
+    from pipeline.steps.run_context import RunContext
 
-    return stages.price_and_map(stages.RunContext(**ctx), localized_uri, rates_uri)
+    return step.price_and_map(RunContext(**ctx), localized_uri, rates_uri)
 
 
 @task(outlets=[FEED], trigger_rule=TriggerRule.NONE_FAILED, **STORAGE_RETRIES)
 def publish_feed(ctx: dict, file_uris: list[str], localized_uri: str, listings_uri: str, rates_uri: str,
                  **context) -> dict:
     """Publish `<feeds>/<date>/` atomically; the Asset event's extra names the folder and its counts."""
-    from pipeline import stages
+    from pipeline.steps import publish_feed as step
+    from pipeline.steps.run_context import RunContext
 
-    run = stages.RunContext(**ctx)
-    summary = stages.publish_feed(run, _listed(file_uris), localized_uri, listings_uri, rates_uri)
+    run = RunContext(**ctx)
+    summary = step.publish_feed(run, _listed(file_uris), localized_uri, listings_uri, rates_uri)
     log.info("published %(folder)s: rows_in %(rows_in)s = published %(rows_published)s + rejected "
              "%(rows_rejected)s + pending %(rows_pending)s", summary)
     context["outlet_events"][FEED].extra = {"run_date": run.run_date, **summary}

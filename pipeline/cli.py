@@ -154,7 +154,7 @@ StateOption = Annotated[str, typer.Option(help="State store: a SQLite file path 
 @tm_app.command("import")
 def tm_import(file: str, state: StateOption) -> None:
     """Import a TMX 1.4 or CSV file (a filled-in pending_translation.csv works as it is) as approved entries."""
-    from pipeline.extract.tm_files import read_memory_file
+    from pipeline.extract.tm_import import read_memory_file
     from pipeline.load.state import StateStore, StateUnavailable
     from pipeline.load.translation_memory import TranslationMemory
 
@@ -170,7 +170,7 @@ def tm_import(file: str, state: StateOption) -> None:
 def tm_export(file: str, state: StateOption) -> None:
     """Export the whole memory to FILE (.tmx or .csv, by its extension)."""
     from pipeline.load.state import StateStore, StateUnavailable
-    from pipeline.load.tm_files import write_memory_file
+    from pipeline.load.tm_export import write_memory_file
     from pipeline.load.translation_memory import TranslationMemory
 
     try:
@@ -188,7 +188,7 @@ def synth(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same bytes.")] = 0,
 ) -> None:
     """Write realistic synthetic vendor sheets and a translations.csv covering all their texts."""
-    from pipeline.synth import main as generate
+    from synth.generator import main as generate  # benchmark data, outside the pipeline's package
 
     try:
         generate(rows, vendors, seed, out)

@@ -25,6 +25,7 @@ from pipeline.transform.column_content import SAMPLE_ROWS
 from pipeline.transform.column_plan import ColumnPlan
 from pipeline.transform.column_roles import decide_columns
 from pipeline.transform.columns import apply_plan, sku_columns, sku_values
+from pipeline.transform.lineage import ROW_IDENTITY
 from pipeline.transform.parse import parse_products
 from pipeline.transform.platforms import detect_platform, fold
 from pipeline.transform.reading_report import missing_column_rejects, missing_reason, reading_record
@@ -299,7 +300,7 @@ def _sku_chunks(text: pd.DataFrame, chunk_rows: int | None) -> Iterator[pd.DataF
 def _conflict_rejects(conflicts: pd.DataFrame, text: pd.DataFrame) -> pd.DataFrame:
     if conflicts.empty:
         return empty_rejects()
-    lineage = text[["source_row", "vendor_id", "source_file", "sku"]]
+    lineage = text[ROW_IDENTITY]
     rows = conflicts.merge(lineage, on="source_row", how="left")
     parts = [make_rejects(group, field=name, rule="conflicting_columns", value=group["value"],
                           detail=group["detail"]) for name, group in rows.groupby("field", sort=True)]

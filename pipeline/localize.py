@@ -8,10 +8,10 @@ import pandas as pd
 
 from pipeline import config
 from pipeline.extract.translators import Translator
-from pipeline.load.translation_memory import Entry, TranslationMemory
+from pipeline.load.translation_memory import TranslationMemory
 from pipeline.transform.chinese import to_simplified
 from pipeline.transform.glossary import Glossary, apply_fixed, load_glossary, protect, restore
-from pipeline.transform.localize import (
+from pipeline.transform.segments import (
     assemble,
     copied_source_words,
     distinct_keys,
@@ -23,6 +23,7 @@ from pipeline.transform.localize import (
     segment_keys,
     vendor_chinese,
 )
+from pipeline.transform.tm_format import Entry
 
 log = logging.getLogger("eprovence.localize")
 SEGMENT_COLUMNS = ["source_lang", "key", "provider"]

@@ -5,8 +5,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 # what every step's workers import, loaded once by the server they are forked from (worker_context)
 GC_THRESHOLD = 100_000       # allocations between two young-generation collections in workers (Python's default: 700)
-WORKER_MODULES = ["pipeline.stages", "pipeline.listings", "pipeline.localize", "pipeline.load.outputs",
-                  "pipeline.load.translation_memory"]
+WORKER_MODULES = ["pipeline.steps.extract_file", "pipeline.steps.localize_rows", "pipeline.steps.price_and_map",
+                  "pipeline.load.outputs", "pipeline.load.translation_memory"]
 
 
 def in_processes(workers: int, work: Callable, *arguments: list, costs: Sequence[float] | None = None) -> list:

@@ -1,4 +1,4 @@
-"""One pipeline run for one logical date: the steps of pipeline.stages called in order, in one process."""
+"""One pipeline run for one logical date: the steps of pipeline.steps called in order, in one process."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,16 +8,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.parallel import each_in_processes
-from pipeline.stages import (
-    RunContext,
-    close_readers,
-    discover_inputs,
-    extract_file,
-    localize_rows,
-    price_and_map,
-    publish_feed,
-    refresh_rates,
-)
+from pipeline.steps.discover_inputs import discover_inputs
+from pipeline.steps.extract_file import close_readers, extract_file
+from pipeline.steps.localize_rows import localize_rows
+from pipeline.steps.price_and_map import price_and_map
+from pipeline.steps.publish_feed import publish_feed
+from pipeline.steps.refresh_rates import refresh_rates
+from pipeline.steps.run_context import CHUNK_ROWS, RunContext
 
 
 @dataclass
@@ -33,7 +30,7 @@ class RunSummary:
 def run(intake: str, out: str, state: str, run_date: dt.date, *, mode: str = "full", translator: str = "none",
         min_shelf_life_days: int = 180, storage_options: dict | None = None, translator_client=None,
         on_file: Callable[[dict], None] | None = None,
-        on_discovered: Callable[[int], None] | None = None, workers: int = 1, chunk_rows: int = 50_000
+        on_discovered: Callable[[int], None] | None = None, workers: int = 1, chunk_rows: int = CHUNK_ROWS
         ) -> RunSummary:
     """Process every file of the intake for `run_date` and publish `<out>/<date>/` atomically.
 

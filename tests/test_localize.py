@@ -4,8 +4,9 @@ import pytest
 
 from pipeline.extract.translators import make_translator
 from pipeline.load.state import StateStore
-from pipeline.load.translation_memory import Entry, TranslationMemory
+from pipeline.load.translation_memory import TranslationMemory
 from pipeline.localize import NO_TRANSLATOR, localize
+from pipeline.transform.tm_format import Entry
 from tests.fakes.translation_servers import TOO_MANY_REQUESTS, UNAVAILABLE, LibreTranslateServer, fake_chinese
 
 

@@ -10,8 +10,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from pipeline import stages
 from pipeline.run import run
+from pipeline.steps.discover_inputs import discover_inputs
+from pipeline.steps.extract_file import extract_file
+from pipeline.steps.localize_rows import localize_rows
+from pipeline.steps.price_and_map import price_and_map
+from pipeline.steps.publish_feed import publish_feed
+from pipeline.steps.refresh_rates import refresh_rates
+from pipeline.steps.run_context import RunContext
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples" / "intake"
 ONE_VENDOR = "lavande-des-hautes-bastides"
@@ -129,16 +135,16 @@ def test_a_run_interrupted_before_publishing_leaves_the_feed_and_the_retried_pub
     fs = _reader(s3_server)
     published = _files(fs, first.folder)
 
-    ctx = stages.RunContext(f"{root}/intake", f"{root}/feeds", str(tmp_path / "state.db"), DAY.isoformat(),
-                            storage_options=s3_server.storage_options)
-    rates_uri = stages.refresh_rates(ctx)
-    file_uris = [stages.extract_file(ctx, file) for file in stages.discover_inputs(ctx)]
-    localized_uri = stages.localize_rows(ctx, file_uris)
-    listings_uri = stages.price_and_map(ctx, localized_uri, rates_uri)
+    ctx = RunContext(f"{root}/intake", f"{root}/feeds", str(tmp_path / "state.db"), DAY.isoformat(),
+                     storage_options=s3_server.storage_options)
+    rates_uri = refresh_rates(ctx)
+    file_uris = [extract_file(ctx, file) for file in discover_inputs(ctx)]
+    localized_uri = localize_rows(ctx, file_uris)
+    listings_uri = price_and_map(ctx, localized_uri, rates_uri)
     assert _files(fs, first.folder) == published          # the worker dies here: the feed is untouched
 
     with _object_writes(s3_server.storage_options) as writes:
-        stages.publish_feed(ctx, file_uris, localized_uri, listings_uri, rates_uri)
+        publish_feed(ctx, file_uris, localized_uri, listings_uri, rates_uri)
     folder, manifest = f"interrupted/feeds/{DAY}/", f"interrupted/feeds/{DAY}/manifest.json"   # object keys
     in_folder = [(action, key) for action, key in writes if key.startswith(folder)]
     assert in_folder[0] == ("delete", manifest) and in_folder[-1] == ("put", manifest)

@@ -46,7 +46,7 @@ PINNED_PRICES = {
 
 def test_one_price_per_sample_vendor_is_the_amount_worked_out_by_hand(tmp_path):
     """As `make demo` runs: the merchandisers' reviewed translations imported, then the night's run."""
-    from pipeline.extract.tm_files import read_memory_file
+    from pipeline.extract.tm_import import read_memory_file
     from pipeline.load.state import StateStore
     from pipeline.load.translation_memory import TranslationMemory
 

@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import synth
 from pipeline.extract.readers import read_sheet
-from pipeline.extract.tm_files import read_memory_file
+from pipeline.extract.tm_import import read_memory_file
 from pipeline.load.state import StateStore
 from pipeline.load.translation_memory import TranslationMemory
 from pipeline.run import run
-from pipeline.transform.localize import copied_source_words
+from pipeline.transform.segments import copied_source_words
 from pipeline.transform.segments_text import normalise_segment
+from synth import generator as synth
 
 ROWS, VENDORS, SEED = 3000, 4, 11
 RUN_DAY = dt.date(2026, 11, 1)   # priced at 2026-10-30, the newest ECB rate shipped offline (EUR and CHF)

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
+from pipeline.chunks import CHUNK_ROWS
 from pipeline.load.state import metadata
 from pipeline.load.work_area import ipc_buffer, ipc_table, to_frame, to_table
 from pipeline.transform.arrow_text import STR, arrow_text
@@ -44,7 +45,7 @@ LINES = pa.schema([(name, pa.large_string()) for name in LINE_COLUMNS])
 COLUMNS = ["vendor_id", *LINE_COLUMNS]
 KEYS = ["vendor_id", "sku"]
 CHUNK = 1000                 # vendors per IN
-BATCH = 50_000               # lines per part
+BATCH = CHUNK_ROWS           # lines per part
 PARTS_PER_FETCH = 8
 OLD_TABLE = "published_listings"
 MOVING_LOCK = 4242002        # PostgreSQL advisory lock held while the old table's lines are moved

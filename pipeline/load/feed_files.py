@@ -33,9 +33,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.chunks import CHUNK_ROWS
 from pipeline.transform.arrow_text import arrow_text, buffers, folded, holds_any, joined_rows, large, utf8_bytes
 from pipeline.transform.listing import PUBLISHED_TEXT
-from pipeline.transform.localize import PENDING_COLUMNS
+from pipeline.transform.segments import PENDING_COLUMNS
 from pipeline.transform.spreadsheet_safety import DANGEROUS_PREFIXES, PLAIN_NUMBER, neutralise_frame
 from pipeline.transform.taobao_rows import sorted_positions
 
@@ -89,7 +90,7 @@ def taobao_csv_bytes(rows: pd.DataFrame, profile: dict[str, Any]) -> bytes:
     return b"".join(_taobao_csv_chunks(rows, profile, len(rows) or 1))
 
 
-def taobao_csv_writer(rows: pd.DataFrame, profile: dict[str, Any], chunk_rows: int = 50_000
+def taobao_csv_writer(rows: pd.DataFrame, profile: dict[str, Any], chunk_rows: int = CHUNK_ROWS
                       ) -> Callable[[str], None]:
     """A function writing the same bytes as taobao_csv_bytes to a path, `chunk_rows` rows at a time."""
     def write(path: str) -> None:
@@ -113,7 +114,7 @@ def taobao_csv_header(profile: dict[str, Any]) -> bytes:
     return ("\ufeff" + "".join(line + file["line_terminator"] for line in header)).encode(file["encoding"])
 
 
-def taobao_csv_lines(rows: pd.DataFrame, profile: dict[str, Any], chunk_rows: int = 50_000
+def taobao_csv_lines(rows: pd.DataFrame, profile: dict[str, Any], chunk_rows: int = CHUNK_ROWS
                      ) -> Iterator[bytes | memoryview]:
     """The encoded lines of `rows` (from taobao_rows), `chunk_rows` at a time: cells neutralised and quoted a column
     at a time, a column holding one value for every row written as literal text, lines joined in Arrow. In

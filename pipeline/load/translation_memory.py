@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from pipeline.load.state import metadata
 from pipeline.transform.segments_text import normalise_lang, normalise_segment
+from pipeline.transform.tm_format import STATUSES, Entry
 
-STATUSES = ("machine", "approved")
 CHUNK = 1000                 # keys per SELECT, rows per INSERT (8,000 bound values, within driver limits)
 KEY_MAX_BYTES = 512          # longer sources are keyed on a hash (PostgreSQL btree rows stop at ~2.7 kB)
 HASH_PREFIX = "sha256:"
@@ -37,18 +36,6 @@ translation_memory = sa.Table(
 )
 _KEY = ("source_lang", "target_lang", "source_key")
 _UPDATED = ("source", "target", "status", "provider", "updated_at")
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One translation of a source segment; `provider` names where it came from (libre, deepl, import:…)."""
-
-    source: str
-    target: str
-    source_lang: str = "fr"
-    target_lang: str = "zh-CN"
-    status: str = "machine"
-    provider: str = ""
 
 
 def source_key(normalised_source: str) -> str:

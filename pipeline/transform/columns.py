@@ -30,11 +30,11 @@ from pipeline.transform.column_content import SAMPLE_ROWS
 from pipeline.transform.column_plan import ColumnPlan, Source
 from pipeline.transform.column_roles import decide_columns
 from pipeline.transform.header_words import PLACEHOLDER_SHAPE
+from pipeline.transform.lineage import LINEAGE
 from pipeline.transform.product_keys import barcode_skus, derived_skus
 from pipeline.transform.quantity import quantity_in_text
 from pipeline.transform.reading_tables import ReadingTables, default_tables
 
-LINEAGE = ["vendor_id", "source_file", "source_row"]
 CONFLICT_COLUMNS = ["source_row", "field", "value", "detail"]
 _BOOLEAN_TEXT = {"true": True, "false": False}
 _FLAG_TEXT = {True: "true", False: "false"}

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
 from pipeline.transform.arrow_text import STR, arrow_text, buffers, joined_rows, large, utf8_bytes
+from pipeline.transform.taobao_rows import taobao_rows
 
 KEYS = ["vendor_id", "sku"]
 JSON_BLOCK_BYTES = 16 << 20
@@ -107,3 +108,13 @@ def _decode(obj: dict):
     if obj.keys() == {"$date"}:
         return dt.date.fromisoformat(obj["$date"])
     return obj
+
+
+def compare_listings(listings: pd.DataFrame, previous: pd.DataFrame, profile: dict
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """(the listings with their `listing_hash`, their Taobao cells, and each one's change class against
+    `previous`: new, changed or unchanged). A listing's hash is that of its Taobao cells."""
+    listings = listings.reset_index(drop=True)
+    cells = taobao_rows(listings, profile)
+    listings["listing_hash"] = content_hashes(cells).to_numpy()
+    return listings, cells, classify_changes(listings, previous)

@@ -36,6 +36,8 @@ from pipeline.transform.shelf_life import parse_shelf_life
 from pipeline.transform.text import html_to_text, normalise_text, refused_characters, trim_text
 
 # Each parser returns a frame with "value", plus "error" and "detail" when it can fail, plus its extras.
+RAW_SUFFIX, ERROR_SUFFIX, DETAIL_SUFFIX = "__raw", "__error", "__detail"   # beside a field a parser can fail on:
+HELPER_SUFFIXES = (RAW_SUFFIX, ERROR_SUFFIX, DETAIL_SUFFIX)   # the vendor's cell, the rule it fails, the detail
 Parser = Callable[[pd.Series, datetime.date], pd.DataFrame]
 PARSERS: dict[str, Parser] = {
     "key": lambda cells, run_date: parse_key(cells),
@@ -75,7 +77,7 @@ def parse_products(text: pd.DataFrame, run_date: datetime.date) -> pd.DataFrame:
         result = _parsed(PARSERS["key" if "unique_within" in spec else spec["parser"]], cells, run_date)
         typed[name] = result["value"]
         if "error" in result:
-            checks[name] = {"__raw": cells, "__error": result["error"], "__detail": result["detail"]}
+            checks[name] = {RAW_SUFFIX: cells, ERROR_SUFFIX: result["error"], DETAIL_SUFFIX: result["detail"]}
         extras += [(target, result[extra]) for extra, target in PARSER_EXTRAS.get(spec["parser"], {}).items()]
     for target, found in extras:
         typed[target] = typed[target].mask(found.notna(), found)
@@ -112,11 +114,11 @@ def _flag_too_precise(values: pd.Series, check: dict[str, pd.Series], max_decima
     """`too_many_decimals` where a parsed Decimal has more places than allowed (trailing zeros aside)."""
     codes, distinct = pd.factorize(values)      # equal Decimals ("1.5", "1.50") have as many places
     places = np.array([*map(_decimal_places, distinct), 0])[codes]
-    flagged = (places > max_decimals) & check["__error"].isna().to_numpy()
+    flagged = (places > max_decimals) & check[ERROR_SUFFIX].isna().to_numpy()
     if not flagged.any():
         return check
-    return {**check, "__error": check["__error"].mask(flagged, "too_many_decimals"),
-            "__detail": check["__detail"].mask(flagged, str(max_decimals))}
+    return {**check, ERROR_SUFFIX: check[ERROR_SUFFIX].mask(flagged, "too_many_decimals"),
+            DETAIL_SUFFIX: check[DETAIL_SUFFIX].mask(flagged, str(max_decimals))}
 
 
 def _decimal_places(value: object) -> int:

@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline import config
+from pipeline.transform.lineage import ROW_IDENTITY
 
-REJECT_COLUMNS = ["vendor_id", "source_file", "source_row", "sku", "field", "value", "rule",
-                  "message_fr", "message_en"]
-LINEAGE = ["vendor_id", "source_file", "source_row", "sku"]
+REJECT_COLUMNS = [*ROW_IDENTITY, "field", "value", "rule", "message_fr", "message_en"]
 SHOWN_VALUE_CHARS = 200     # of a vendor's value, in a reject's `value` and message
 FILE_ROW = 0                # the source_row of a reject about the whole file (a missing column), not one of its rows
 
@@ -54,7 +53,7 @@ def make_rejects(rows: pd.DataFrame, /, *, field: str, rule: str, value: pd.Seri
     """
     if rows.empty:
         return empty_rejects()
-    out = pd.DataFrame({c: rows[c] if c in rows else pd.NA for c in LINEAGE}, index=rows.index)
+    out = pd.DataFrame({c: rows[c] if c in rows else pd.NA for c in ROW_IDENTITY}, index=rows.index)
     shown = value if value is not None else rows.get(field, pd.Series(pd.NA, index=rows.index))
     out["field"] = field
     out["value"] = _cut(shown.astype("object").where(shown.notna(), ""))

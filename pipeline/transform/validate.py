@@ -1,4 +1,5 @@
-"""Validates typed product rows with a GX suite generated from the schema; each failure becomes a reject.
+"""Validates typed product rows with the GX suite generated from the schema (validation_suite.py); each failure
+becomes a reject.
 
 GX reads small batches made from the typed frame rather than the frame itself, so that its work follows the
 distinct values more than the rows:
@@ -16,149 +17,36 @@ only (COMPLETE).
 """
 from __future__ import annotations
 
-import copy
 import functools
-import json
-import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import great_expectations as gx
-import great_expectations.expectations as gxe
 import numpy as np
 import pandas as pd
-from great_expectations.core.batch_definition import BatchDefinition
-from great_expectations.data_context.types.base import ProgressBarsConfig
-from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 from great_expectations.validator.v1_validator import Validator as BatchValidator
 
-from pipeline import config
-from pipeline.transform.rejects import LINEAGE, concat_rejects, make_rejects
+from pipeline.transform.lineage import ROW_IDENTITY
+from pipeline.transform.parse import DETAIL_SUFFIX, ERROR_SUFFIX, HELPER_SUFFIXES, RAW_SUFFIX
+from pipeline.transform.rejects import concat_rejects, make_rejects
 from pipeline.transform.text import factorize_cells
+from pipeline.transform.validation_suite import (
+    NUMBER_VIEW,
+    PARSE_ERROR,
+    Check,
+    SuiteChecks,
+    batch_definition,
+    check_key,
+    sub_suite,
+    suite_checks,
+)
 
-NUMBER = "__number"                 # suffix of the float64 view on which a field's bounds are checked
-HELPER_SUFFIXES = ("__raw", "__error", "__detail")
-PARSE_ERROR = "parse_error"         # meta rule of a `<field>__error` check: the rule is the cell's own value
-SETTING_RULES = {"min_shelf_life_days": "shelf_life_too_short"}   # run setting (a lower bound) -> rule
-FILE_COLUMN = "source_file"         # schema: `unique_within` columns are unique within one file
 SMALL_BATCH = 16_384                # distinct values: columns with at most this many share one batch
 BATCH_SPREAD = 4                    # and larger ones a batch with columns at most 4 times as long
 KNOWN_PER_COLUMN = 16_384           # values a KnownValues keeps per column
 SHOWN_DUPLICATES = 5                # rows a duplicate's reject names (and how many there are in all)
 FAILURE_DTYPES = {"row": "int64", "check": "int64", "field": "object", "rule": "object", "parse": "bool"}
-
-
-def build_suite(min_shelf_life_days: int) -> gx.ExpectationSuite:
-    """The suite for schemas/vendor_product.yaml; each expectation's meta names its field, rule and params."""
-    settings = {"min_shelf_life_days": min_shelf_life_days}
-    return gx.ExpectationSuite(
-        name=f"vendor_product_min_shelf_life_{min_shelf_life_days}",
-        expectations=[expectation for field, spec in config.schema_fields().items()
-                      for expectation in _field_expectations(field, spec, settings)])
-
-
-def _field_expectations(field: str, spec: Mapping[str, Any],
-                        settings: Mapping[str, Any]) -> list[gxe.Expectation]:
-    def meta(rule: str, **params: Any) -> dict[str, Any]:
-        return {"field": field, "rule": rule, "params": params}
-
-    number = field + NUMBER
-    checks: list[gxe.Expectation] = [gxe.ExpectColumnValuesToBeNull(column=f"{field}__error",
-                                                                     meta=meta(PARSE_ERROR))]
-    if spec.get("required"):
-        checks.append(gxe.ExpectColumnValuesToNotBeNull(column=field, meta=meta("required")))
-    if "min_exclusive" in spec:
-        if spec["min_exclusive"] != 0:    # rules.yaml words a strict lower bound only as "not_positive"
-            raise ValueError(f"{field}: min_exclusive other than 0 has no rule in schemas/rules.yaml")
-        checks.append(gxe.ExpectColumnValuesToBeBetween(column=number, min_value=0, strict_min=True,
-                                                        meta=meta("not_positive")))
-    if "min" in spec:
-        checks.append(gxe.ExpectColumnValuesToBeBetween(column=number, min_value=spec["min"],
-                                                        meta=meta("below_min", min=spec["min"])))
-    if "max" in spec:
-        checks.append(gxe.ExpectColumnValuesToBeBetween(column=number, max_value=spec["max"],
-                                                        meta=meta("above_max", max=spec["max"])))
-    if "setting" in spec:
-        bound = settings[spec["setting"]]
-        checks.append(gxe.ExpectColumnValuesToBeBetween(
-            column=number, min_value=bound, meta=meta(SETTING_RULES[spec["setting"]], min=bound)))
-    if "max_length" in spec:
-        checks.append(gxe.ExpectColumnValueLengthsToBeBetween(
-            column=field, max_value=spec["max_length"], meta=meta("too_long", max_length=spec["max_length"])))
-    if "allowed" in spec or "allowed_from" in spec:
-        allowed = spec.get("allowed") or _config_values(spec["allowed_from"])
-        checks.append(gxe.ExpectColumnValuesToBeInSet(column=field, value_set=allowed,
-                                                      meta=meta("not_allowed", allowed=", ".join(allowed))))
-    if "unique_within" in spec:
-        checks.append(gxe.ExpectCompoundColumnsToBeUnique(
-            column_list=[FILE_COLUMN, *spec["unique_within"], field], ignore_row_if="any_value_is_missing",
-            meta=meta("duplicate")))
-    return checks
-
-
-def _config_values(name: str) -> list[str]:
-    """The values listed in config/<name>.yaml: a YAML list, or a mapping keyed by the values."""
-    return sorted(str(value) for value in config.config_file(f"{name}.yaml"))
-
-
-@dataclass(frozen=True)
-class _Check:
-    """One expectation of the suite, with its position there and the batch columns it reads."""
-
-    position: int
-    expectation: gxe.Expectation
-    columns: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class _Validator:
-    suite_name: str
-    checks: tuple[_Check, ...]                  # in suite order
-    by_key: dict[tuple[str, str], _Check]       # (expectation type, meta as JSON) -> check, to read GX results
-    keys: frozenset[str]                        # columns of multi-column checks: validated row by row
-    bounds: dict[str, set[float]]               # numeric field -> the bounds its float view is compared with
-
-
-@functools.cache
-def _context() -> BatchDefinition:
-    """The process's ephemeral GX context, quiet: its whole-dataframe batch definition."""
-    for name in ["great_expectations", *logging.root.manager.loggerDict]:
-        if name.startswith("great_expectations"):
-            logging.getLogger(name).setLevel(logging.ERROR)   # some GX modules set INFO on their own logger
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    asset = context.data_sources.add_pandas("typed_rows").add_dataframe_asset("typed_rows")
-    return asset.add_batch_definition_whole_dataframe("whole_frame")
-
-
-@functools.cache
-def _validator(min_shelf_life_days: int) -> _Validator:
-    suite = build_suite(min_shelf_life_days)
-    checks: list[_Check] = []
-    bounds: dict[str, set[float]] = {}
-    for position, expectation in enumerate(suite.expectations):
-        kwargs = expectation.configuration.kwargs
-        checks.append(_Check(position, expectation, tuple(kwargs.get("column_list") or [kwargs["column"]])))
-        if kwargs.get("column", "").endswith(NUMBER):
-            limits = {float(kwargs[k]) for k in ("min_value", "max_value") if kwargs.get(k) is not None}
-            bounds.setdefault(kwargs["column"].removesuffix(NUMBER), set()).update(limits)
-    keys = frozenset(column for check in checks if len(check.columns) > 1 for column in check.columns)
-    by_key = {_check_key(check.expectation.configuration): check for check in checks}
-    return _Validator(suite.name, tuple(checks), by_key, keys, bounds)
-
-
-def _check_key(configuration: ExpectationConfiguration) -> tuple[str, str]:
-    return configuration.type, json.dumps(configuration.meta, sort_keys=True, default=str)
-
-
-@functools.lru_cache(maxsize=256)
-def _suite(min_shelf_life_days: int, positions: tuple[int, ...]) -> gx.ExpectationSuite:
-    """The suite's expectations at `positions`, as a suite of their own."""
-    validator = _validator(min_shelf_life_days)
-    return gx.ExpectationSuite(name=f"{validator.suite_name}_{'_'.join(map(str, positions))}",
-                               expectations=[copy.copy(validator.checks[p].expectation) for p in positions])
 
 
 class KnownValues:
@@ -178,15 +66,15 @@ class KnownValues:
 
 def prepare(min_shelf_life_days: int) -> None:
     """Load the GX context and the suite's validator now (later calls, and processes forked after, reuse them)."""
-    _context()
-    _validator(min_shelf_life_days)
+    batch_definition()
+    suite_checks(min_shelf_life_days)
 
 
 def validate(typed: pd.DataFrame, *, min_shelf_life_days: int = 180, known: KnownValues | None = None
              ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows that pass every check, without helper columns; one reject per failing row, field and rule). Given
     `known`, values it holds verdicts on are not validated again, and the verdicts on new values are added."""
-    validator = _validator(min_shelf_life_days)
+    validator = suite_checks(min_shelf_life_days)
     batches, found = _batches(typed, validator, known, min_shelf_life_days)
     for batch, checks, rows_of, learn in batches:
         failing = _failing(batch, checks, min_shelf_life_days, validator)
@@ -199,14 +87,14 @@ def validate(typed: pd.DataFrame, *, min_shelf_life_days: int = 180, known: Know
     return valid, _rejects(typed, failures, checks)
 
 
-RowsOf = Callable[[_Check, np.ndarray], np.ndarray]
-Learn = Callable[[list[tuple[_Check, np.ndarray]]], None]
-Batch = tuple[pd.DataFrame, list[_Check], RowsOf, Learn]
+RowsOf = Callable[[Check, np.ndarray], np.ndarray]
+Learn = Callable[[list[tuple[Check, np.ndarray]]], None]
+Batch = tuple[pd.DataFrame, list[Check], RowsOf, Learn]
 MISSING = object()                  # KnownValues' key of a missing cell
 
 
-def _batches(typed: pd.DataFrame, validator: _Validator, known: KnownValues | None,
-             min_shelf_life_days: int) -> tuple[list[Batch], list[tuple[_Check, np.ndarray]]]:
+def _batches(typed: pd.DataFrame, validator: SuiteChecks, known: KnownValues | None,
+             min_shelf_life_days: int) -> tuple[list[Batch], list[tuple[Check, np.ndarray]]]:
     """([(batch, the checks to run on it, batch positions -> typed row positions, what to do with its failures)
     for each batch GX validates], [(check, rows) for the failures `known` already holds]).
 
@@ -220,7 +108,7 @@ def _batches(typed: pd.DataFrame, validator: _Validator, known: KnownValues | No
     if keyed:
         keys = pd.DataFrame({column: typed[column].array for column in sorted(validator.keys)})
         batches.append((keys, keyed, lambda check, positions: positions, lambda failing: None))
-    columns: dict[str, list[_Check]] = {}
+    columns: dict[str, list[Check]] = {}
     for check in validator.checks:
         if check.position not in on_keys and not _without_errors(check, typed):
             columns.setdefault(check.columns[0], []).append(check)
@@ -273,7 +161,7 @@ class _NewValues:
         positions[len(self.new):] = self.new[np.bincount(self.codes, minlength=len(self.values))[self.new].argmax()]
         return self.values.take(positions)
 
-    def known_failing(self, check: _Check) -> np.ndarray:
+    def known_failing(self, check: Check) -> np.ndarray:
         """The positions of the distinct values known to fail `check`."""
         return np.array(self._known_failing.get(check.position, []), dtype="int64")
 
@@ -283,7 +171,7 @@ class _NewValues:
         failing[positions] = True
         return np.flatnonzero(failing[self.codes])
 
-    def learn(self, checks: list[_Check], failing: dict[int, np.ndarray]) -> None:
+    def learn(self, checks: list[Check], failing: dict[int, np.ndarray]) -> None:
         """Keep the verdicts of `checks` on the new values, up to the limit (`failing`: check position -> the batch
         positions it fails, padding included)."""
         fails: dict[int, list[int]] = {}
@@ -295,14 +183,14 @@ class _NewValues:
             self.verdicts[self.keys[value]] = tuple(fails.get(n, ()))
 
 
-def _rows_of_new_values(distinct: dict[str, _NewValues], check: _Check, positions: np.ndarray) -> np.ndarray:
+def _rows_of_new_values(distinct: dict[str, _NewValues], check: Check, positions: np.ndarray) -> np.ndarray:
     """The rows holding the new values at batch `positions` of the check's column (padding ignored)."""
     values = distinct[check.columns[0]]
     return values.rows(values.new[positions[positions < len(values.new)]])
 
 
-def _learn(distinct: dict[str, _NewValues], columns: dict[str, list[_Check]],
-           failing: list[tuple[_Check, np.ndarray]]) -> None:
+def _learn(distinct: dict[str, _NewValues], columns: dict[str, list[Check]],
+           failing: list[tuple[Check, np.ndarray]]) -> None:
     """Each column of a batch learns its checks' verdicts on its new values (`failing`: what GX found there)."""
     found = {check.position: positions for check, positions in failing}
     for column, values in distinct.items():
@@ -322,17 +210,17 @@ def _groups(sizes: dict[str, int]) -> list[list[str]]:
     return groups
 
 
-def _without_errors(check: _Check, typed: pd.DataFrame) -> bool:
+def _without_errors(check: Check, typed: pd.DataFrame) -> bool:
     """Whether `check` reads the `__error` column of a field whose parser cannot fail (the frame has none)."""
-    return check.columns[0].endswith("__error") and check.columns[0] not in typed
+    return check.columns[0].endswith(ERROR_SUFFIX) and check.columns[0] not in typed
 
 
-def _batch_column(typed: pd.DataFrame, column: str, validator: _Validator,
+def _batch_column(typed: pd.DataFrame, column: str, validator: SuiteChecks,
                   distinct: Callable[[str], tuple[np.ndarray, Any, int]]) -> tuple[np.ndarray, Any, int]:
     """(code of each row, the distinct values, how many of them are not missing: the first ones) of the column a
     check reads: a typed column or the float view of a numeric field."""
-    if column.endswith(NUMBER):
-        field = column.removesuffix(NUMBER)
+    if column.endswith(NUMBER_VIEW):
+        field = column.removesuffix(NUMBER_VIEW)
         codes, exact, present = distinct(field)
         floats = [_float_beside(value, validator.bounds[field]) for value in exact[:present]]
         return codes, np.array(floats + [math.nan] * (len(exact) - present), dtype="float64"), present
@@ -361,28 +249,29 @@ def _first_positions(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
 
 
-def _failing(batch: pd.DataFrame, checks: list[_Check], min_shelf_life_days: int,
-             validator: _Validator) -> list[tuple[_Check, np.ndarray]]:
+def _failing(batch: pd.DataFrame, checks: list[Check], min_shelf_life_days: int,
+             validator: SuiteChecks) -> list[tuple[Check, np.ndarray]]:
     """(check, the batch positions it rejects) for each check GX finds failing on `batch`.
 
     GX first says only which checks fail (result_format BOOLEAN_ONLY), then lists the positions for those.
     """
-    gx_validator = BatchValidator(_context(), result_format="BOOLEAN_ONLY", batch_parameters={"dataframe": batch})
+    gx_validator = BatchValidator(batch_definition(), result_format="BOOLEAN_ONLY",
+                                  batch_parameters={"dataframe": batch})
     verdicts = gx_validator.validate_expectation_suite(
-        _suite(min_shelf_life_days, tuple(check.position for check in checks)))
-    failed = sorted((validator.by_key[_check_key(outcome.expectation_config)] for outcome in verdicts.results
+        sub_suite(min_shelf_life_days, tuple(check.position for check in checks)))
+    failed = sorted((validator.by_key[check_key(outcome.expectation_config)] for outcome in verdicts.results
                      if not outcome.success), key=lambda check: check.position)
     if not failed:
         return []
     gx_validator.result_format = {"result_format": "COMPLETE"}
     listed = gx_validator.validate_expectation_suite(
-        _suite(min_shelf_life_days, tuple(check.position for check in failed)))
+        sub_suite(min_shelf_life_days, tuple(check.position for check in failed)))
     found = []
     for outcome in listed.results:
         if "unexpected_index_list" not in outcome.result:
             raise RuntimeError(f"GX could not run {outcome.expectation_config.type}: "
                                f"{_exception_messages(outcome.exception_info)}")
-        found.append((validator.by_key[_check_key(outcome.expectation_config)],
+        found.append((validator.by_key[check_key(outcome.expectation_config)],
                       np.asarray(outcome.result["unexpected_index_list"], dtype="int64")))
     return found
 
@@ -395,7 +284,7 @@ def _float_beside(value: Any, bounds: set[float]) -> float:
     return number
 
 
-def _failures(found: list[tuple[_Check, np.ndarray]],
+def _failures(found: list[tuple[Check, np.ndarray]],
               typed: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """(one line per failing row and check: row, check, field, rule, parse; each check's meta and kwargs).
 
@@ -438,7 +327,7 @@ def _rejects(typed: pd.DataFrame, failures: pd.DataFrame, checks: list[dict[str,
 def _failed_rows(typed: pd.DataFrame, rows: np.ndarray, check: dict[str, Any]) -> pd.DataFrame:
     """The rows at `rows`, with the columns a reject of `check` reads."""
     field = check["field"]
-    wanted = [*LINEAGE, field, f"{field}__raw", f"{field}__detail", *check.get("column_list", [])]
+    wanted = [*ROW_IDENTITY, field, field + RAW_SUFFIX, field + DETAIL_SUFFIX, *check.get("column_list", [])]
     return typed[[c for c in dict.fromkeys(wanted) if c in typed]].iloc[rows].reset_index(drop=True)
 
 
@@ -446,10 +335,10 @@ def _check_rejects(rows: pd.DataFrame, check: dict[str, Any], rule: str) -> pd.D
     """Rejects of the rows that failed one check with one rule; message placeholders filled per row."""
     field = check["field"]
     typed_text = _as_text(rows[field])
-    sent = rows.get(f"{field}__raw", pd.Series(pd.NA, index=rows.index, dtype="object"))
+    sent = rows.get(field + RAW_SUFFIX, pd.Series(pd.NA, index=rows.index, dtype="object"))
     params = {**check["params"], "typed": typed_text}
-    if check["rule"] == PARSE_ERROR and f"{field}__detail" in rows:
-        params["detail"] = rows[f"{field}__detail"]
+    if check["rule"] == PARSE_ERROR and field + DETAIL_SUFFIX in rows:
+        params["detail"] = rows[field + DETAIL_SUFFIX]
     if rule == "duplicate":
         params["rows"], params["count"] = _shared_rows(rows, check["column_list"])
     return make_rejects(rows, field=field, rule=rule, value=sent.where(sent.notna(), typed_text), **params)

@@ -86,9 +86,11 @@ def test_steps_run_in_order_and_each_task_is_named_after_its_step(dag):
         "price_and_map": {"localize_rows", "refresh_rates"},
         "publish_feed": {"extract_file", "localize_rows", "price_and_map", "refresh_rates"},
     }
-    from pipeline import stages
+    import importlib
 
-    assert [task_id for task_id in STORAGE_TASKS if not callable(getattr(stages, task_id, None))] == []
+    assert STORAGE_TASKS
+    steps = {task_id: importlib.import_module(f"pipeline.steps.{task_id}") for task_id in STORAGE_TASKS}
+    assert [task_id for task_id, step in steps.items() if not callable(getattr(step, task_id, None))] == []
 
 
 def test_storage_steps_retry_with_exponential_backoff_and_reading_the_settings_does_not(dag):

@@ -1,4 +1,4 @@
-"""Tests for pipeline/extract/translators.py against loopback LibreTranslate and DeepL servers."""
+"""Tests for pipeline/extract/translators/ against loopback LibreTranslate and DeepL servers."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,12 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline.extract.translators import (
-    Translator,
-    load_provider_settings,
-    make_translator,
-    split_for_request,
-)
+from pipeline.extract.translators import Translator, load_provider_settings, make_translator
+from pipeline.extract.translators.text_batches import split_for_request
 from tests.fakes.translation_servers import (
     INTERNAL_ERROR,
     MALFORMED_JSON,

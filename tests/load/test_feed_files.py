@@ -20,8 +20,10 @@ from pipeline.load.feed_files import (
     parquet_writer,
     pending_csv_bytes,
     taobao_csv_bytes,
+    utf8_csv,
 )
-from pipeline.load.outputs import REJECTS, manifest_bytes, utf8_csv
+from pipeline.load.manifest import manifest_bytes
+from pipeline.load.outputs import REJECTS
 from pipeline.load.publish import FeedFolder
 from pipeline.transform.categories import category_rules, classify
 from pipeline.transform.listing import build_listings, output_profile

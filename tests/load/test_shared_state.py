@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from pipeline.load.catalogue import Catalogue
 from pipeline.load.state import StateStore, engine_url, input_files
-from pipeline.load.translation_memory import Entry, TranslationMemory
+from pipeline.load.translation_memory import TranslationMemory
+from pipeline.transform.tm_format import Entry
 
 pytestmark = pytest.mark.postgres
 

@@ -4,7 +4,8 @@ import pytest
 import sqlalchemy as sa
 
 from pipeline.load.state import StateStore
-from pipeline.load.translation_memory import CHUNK, Entry, TranslationMemory, translation_memory
+from pipeline.load.translation_memory import CHUNK, TranslationMemory, translation_memory
+from pipeline.transform.tm_format import Entry
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -15,7 +15,8 @@ import pytest
 from pipeline import config
 from pipeline.transform import validate as validation
 from pipeline.transform.rejects import REJECT_COLUMNS
-from pipeline.transform.validate import PARSE_ERROR, KnownValues, build_suite, validate
+from pipeline.transform.validate import KnownValues, validate
+from pipeline.transform.validation_suite import PARSE_ERROR, build_suite
 
 TYPE_DTYPES = {"decimal": "object", "integer": "Int64", "boolean": "boolean"}
 TARIFS = "mas-des-oliviers/tarifs.csv"

@@ -212,3 +212,17 @@ def _distinct_joined(groups: np.ndarray, codes: np.ndarray, names: pd.Index) -> 
     """Per group 0, 1, …: its distinct `names[codes]` in the order of `names`, joined by spaces."""
     group, code = np.divmod(np.sort(pd.unique(groups.astype(np.int64) * len(names) + codes)), len(names))
     return _joined_runs(_run_starts(group), code, names, " ")
+
+
+def merge_pending(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """pending_translation.csv lines of several vendors as one table: one line per segment, fields and SKUs joined."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in PENDING_COLUMNS})
+    if len(frames) == 1:
+        return frames[0][PENDING_COLUMNS]
+    lines = pd.concat(frames, ignore_index=True)
+    merged = lines.groupby(["source_lang", "target_lang", "source"], sort=True).agg(
+        field=("field", lambda f: " ".join(sorted(set(" ".join(f).split())))),
+        skus=("skus", lambda s: " ".join(sorted(set(" ".join(s).split())))))
+    return merged.reset_index().assign(target="")[PENDING_COLUMNS]

@@ -64,7 +64,10 @@ class Family:
     methods: tuple[Term, ...]       # the second half of the product paragraph
 
 
-VAT_RATES = {"food": 0.055, "cosmetics": 0.20, "home": 0.20}   # French VAT rates (CGI art. 278, 278-0 bis)
+# The VAT rate of each kind of goods: that of config/vat.yaml's class for it (the rates' sources are there).
+VAT_CLASS_OF_KIND = {"food": "food", "cosmetics": "cosmetics", "home": "home_fragrance"}
+VAT_RATES = {kind: float(config.config_file("vat.yaml")["rates"][vat_class])
+             for kind, vat_class in VAT_CLASS_OF_KIND.items()}
 
 # The invented sample vocabulary (config/synth_vocabulary.yaml describes it), read once at import.
 _VOCABULARY: dict[str, Any] = config.config_file("synth_vocabulary.yaml")   # cached and shared: never mutate

@@ -1,13 +1,14 @@
 import numpy as np
 import pandas as pd
 
-from pipeline.transform.localize import (
+from pipeline.transform.segments import (
     assemble,
     copied_source_words,
     distinct_keys,
     distinct_texts,
     every_row,
     explode_segments,
+    merge_pending,
     pending_table,
     rows_of_kinds,
     segment_keys,
@@ -146,3 +147,13 @@ def test_rows_of_kinds_repeats_a_kinds_segments_for_each_row_of_that_kind():
     out = rows_of_kinds(segments, np.array([0, 1, 0]), pd.Index([5, 6, 7]))
     assert sorted(zip(out["row"], out["key"], strict=True)) == [(5, "savon"), (6, "huile"), (7, "savon")]
     assert rows_of_kinds(segments.iloc[:0], np.array([0]), pd.Index([5])).empty
+
+
+def test_pending_lines_of_several_vendors_merge_per_segment():
+    line = {"source_lang": "fr", "target_lang": "zh-CN", "source": "Savon doux", "target": ""}
+    merged = merge_pending([pd.DataFrame([{**line, "field": "title", "skus": "a/1 a/2"}]),
+                            pd.DataFrame([{**line, "field": "description title", "skus": "b/9"}]),
+                            pd.DataFrame([{**line, "source": "Miel", "field": "title", "skus": "b/3"}])])
+    assert merged.to_dict("records") == [
+        {**line, "source": "Miel", "field": "title", "skus": "b/3"},
+        {**line, "field": "description title", "skus": "a/1 a/2 b/9"}]

@@ -20,11 +20,9 @@ import pandas as pd
 from fsspec.implementations.local import LocalFileSystem
 
 from pipeline import __version__
-from pipeline.extract.tm_files import PROVIDER_PROPERTY, STATUS_PROPERTY, TMFileError
-from pipeline.load.translation_memory import Entry
 from pipeline.transform.spreadsheet_safety import neutralise_frame
+from pipeline.transform.tm_format import CSV_COLUMNS, PROVIDER_PROPERTY, STATUS_PROPERTY, Entry, TMFileError
 
-CSV_COLUMNS = ["source_lang", "target_lang", "source", "target", "status", "provider"]
 # Characters XML 1.0 cannot hold at all, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CARRIAGE_RETURN = {"\r": "&#13;"}     # escaped, or a reader would turn it into a line feed

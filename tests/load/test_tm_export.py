@@ -2,9 +2,9 @@ import os
 
 import pytest
 
-from pipeline.extract.tm_files import TMFileError, read_memory_file
-from pipeline.load.tm_files import write_memory_file
-from pipeline.load.translation_memory import Entry
+from pipeline.extract.tm_import import TMFileError, read_memory_file
+from pipeline.load.tm_export import write_memory_file
+from pipeline.transform.tm_format import Entry
 
 AWKWARD = [
     Entry("Savon & <lavande> \"bio\"\nlot de 3", "薰衣草皂 & <有机>\r\n三块装", "fr", "zh-CN", "approved",

@@ -1,4 +1,4 @@
-"""pipeline.stages: delta runs skip unchanged vendors (with pipeline.load.vendor_cache); work done in chunks or
+"""pipeline.steps: delta runs skip unchanged vendors (with pipeline.load.vendor_cache); work done in chunks or
 in several processes gives the same feed."""
 import datetime as dt
 import json
@@ -16,7 +16,7 @@ SOAPS, OILS = "savonnerie-du-vieux-lavoir", "moulin-des-quatre-bories"
 @pytest.fixture
 def two_vendors(tmp_path) -> Path:
     """Two sample vendors, with the reviewed translations in the memory so that nothing is left pending."""
-    from pipeline.extract.tm_files import read_memory_file
+    from pipeline.extract.tm_import import read_memory_file
     from pipeline.load.state import StateStore
     from pipeline.load.translation_memory import TranslationMemory
 
@@ -69,7 +69,8 @@ def test_a_rerun_of_the_date_that_stored_the_results_reads_everything(two_vendor
 
 def test_imported_translations_make_every_vendor_read_again(two_vendors, tmp_path):
     from pipeline.load.state import StateStore
-    from pipeline.load.translation_memory import Entry, TranslationMemory
+    from pipeline.load.translation_memory import TranslationMemory
+    from pipeline.transform.tm_format import Entry
 
     out, state = str(tmp_path / "out"), str(tmp_path / "state.db")
     run(str(two_vendors), out, state, dt.date(2026, 10, 31))
@@ -147,7 +148,7 @@ def test_a_segment_shared_by_products_in_different_chunks_is_counted_once(two_ve
 
 @pytest.mark.slow
 def test_a_delta_in_two_processes_reads_changed_files_there_and_reuses_the_others(tmp_path):
-    from pipeline.extract.tm_files import read_memory_file
+    from pipeline.extract.tm_import import read_memory_file
     from pipeline.load.state import StateStore
     from pipeline.load.translation_memory import TranslationMemory
 

@@ -18,22 +18,21 @@ import fsspec
 import pandas as pd
 from defusedxml import DefusedXmlException
 
-from pipeline.load.translation_memory import STATUSES, Entry
 from pipeline.transform.segments_text import normalise_lang
 from pipeline.transform.spreadsheet_safety import DANGEROUS_PREFIXES
+from pipeline.transform.tm_format import (
+    DEFAULT_SOURCE_LANG,
+    DEFAULT_TARGET_LANG,
+    STATUS_PROPERTY,
+    STATUSES,
+    Entry,
+    TMFileError,
+)
 
-DEFAULT_SOURCE_LANG = "fr"
-DEFAULT_TARGET_LANG = "zh-CN"
-STATUS_PROPERTY = "x-eprovence-status"
-PROVIDER_PROPERTY = "x-eprovence-provider"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 INLINE_CODE = {"bpt", "ept", "it", "ph", "ut"}    # TMX 1.4 elements holding native markup, not text
 CSV_DELIMITERS = (",", ";", "\t")
 _NEUTRALISED = re.compile("^'(?=[" + re.escape("".join(DANGEROUS_PREFIXES)) + "])")
-
-
-class TMFileError(ValueError):
-    """A memory file that cannot be read; the message is one line naming the file and the place."""
 
 
 def read_memory_file(path_or_url: str) -> tuple[list[Entry], int]:

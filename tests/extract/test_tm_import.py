@@ -1,7 +1,7 @@
 import pytest
 
-from pipeline.extract.tm_files import TMFileError, read_memory_file
-from pipeline.load.translation_memory import Entry
+from pipeline.extract.tm_import import TMFileError, read_memory_file
+from pipeline.transform.tm_format import Entry
 
 
 def _read(fixtures_dir, name):
