@@ -17,6 +17,7 @@ from collections.abc import Callable
 import opencc
 import pandas as pd
 
+from pipeline.extract.opencc_dictionaries import converter
 from pipeline.transform import chinese
 
 ORIGINS = ["普罗旺斯", "法国进口", "马赛", "吕贝隆", "阿维尼翁", "格拉斯", "卡马格"]
@@ -98,10 +99,10 @@ def compare(label: str, column: pd.Series, repeat: int) -> None:
     chars = int(column.dropna().str.len().sum())
     per_cell_s, expected = best_time(lambda cells: cells.map(every_cell.convert, na_action="ignore"), column,
                                      repeat)
-    filtered_s, got = best_time(lambda cells: chinese.to_simplified(cells, "t2s"), column, repeat)
+    filtered_s, got = best_time(lambda cells: chinese.to_simplified(cells, converter("t2s")), column, repeat)
     same = got.isna().equals(expected.isna()) and got.dropna().tolist() == expected.dropna().tolist()
     assert same, "to_simplified differs from converting every cell"
-    changed = int(chinese.has_traditional(column, "t2s").sum())
+    changed = int(chinese.has_traditional(column, converter("t2s")).sum())
     print(f"\n{label}: {len(column):,} cells, {column.nunique():,} distinct, {chars:,} chars, "
           f"{changed:,} cells changed by t2s")
     for name, seconds in (("official binding on every cell", per_cell_s), ("to_simplified", filtered_s)):
@@ -124,7 +125,7 @@ def main() -> None:
     args = parser.parse_args()
     print(machine())
     start = time.perf_counter()
-    chinese.to_simplified(pd.Series(["乾燥"]), "t2s")
+    chinese.to_simplified(pd.Series(["乾燥"]), converter("t2s"))
     print(f"one-time load (t2s converter + trigger letters): {time.perf_counter() - start:.3f} s")
     rng = random.Random(20260101)
     compare("catalogue mix", catalogue_column(args.cells, rng), args.repeat)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline import config
+from pipeline.extract import opencc_dictionaries
 from pipeline.extract.translators import Translator
 from pipeline.load.translation_memory import TranslationMemory
 from pipeline.transform.chinese import to_simplified
@@ -45,7 +46,7 @@ def localize(rows: pd.DataFrame, memory: TranslationMemory, translator: Translat
     fields, target_lang = settings["fields"], settings["target_lang"]
     targets = list(fields.values())
     kinds, kind = distinct_texts(rows, [*fields, *targets, "source_lang", "opencc_config"])
-    frame = vendor_chinese(kinds, fields)
+    frame = vendor_chinese(kinds, fields, opencc_dictionaries.converter)
     supplied = int(frame[targets].notna().any(axis=1).to_numpy()[kind].sum())
     segments = explode_segments(frame, fields)
     segments["key"] = segment_keys(segments["source"])
@@ -110,7 +111,8 @@ def _machine_translate(out: pd.DataFrame, group: pd.DataFrame, lang: str, glossa
         restored, problem = restore(result.target, spans)
         targets.append(restored)
         reasons.append(problem)
-    simplified = to_simplified(pd.Series(targets, index=group.index, dtype="object"), "t2s")
+    simplified = to_simplified(pd.Series(targets, index=group.index, dtype="object"),
+                               opencc_dictionaries.converter("t2s"))
     allowed = set(glossary.keep)
     copied = copied_source_words(group["key"], simplified, allowed, min_letters) & simplified.notna()
     reasons = pd.Series(reasons, index=group.index, dtype="object")

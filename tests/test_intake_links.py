@@ -63,6 +63,7 @@ def test_links_are_quarantined_inputs_and_the_marker_is_published_nowhere(tmp_pa
     inputs = {i["path"]: i for i in manifest["inputs"]}
     refused = {f"{VENDOR}/{name}" for name in ("marqueur.csv", "passwd.csv", "boucle-a.csv", "boucle-b.csv",
                                                "dossier")} | {"complice"}
+    assert len(refused) == 6
     for path in refused:
         assert inputs[path]["status"] == "quarantined" and inputs[path]["error"] == LINK_REASON, path
         assert inputs[path]["sha256"] is None and inputs[path]["rows"] == 0, path

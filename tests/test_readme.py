@@ -16,6 +16,7 @@ def test_the_two_commands_come_first():
 
 def test_every_command_and_run_option_is_documented():
     group = typer.main.get_group(app)
+    assert group.commands and group.commands["run"].params
     for name in group.commands:
         assert f"eprovence {name}" in README or f"`{name}`" in README, name
     for param in group.commands["run"].params:

@@ -299,6 +299,7 @@ def test_killing_a_run_at_any_moment_leaves_a_whole_feed(tmp_path):
         proc.wait()
         folder = out / DAY.isoformat()
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["outputs"]
         for output in manifest["outputs"]:
             digest = hashlib.sha256((folder / output["path"]).read_bytes()).hexdigest()
             assert digest == output["sha256"], (delay, output["path"])
@@ -377,6 +378,7 @@ def test_real_french_sheets_are_read_as_their_sources_say(shared_dir, tmp_path):
 
     corpus = shared_dir / "fixtures" / "real-fr"
     expected = {k: v for k, v in json.loads((corpus / "expected.json").read_text()).items() if not k.startswith("_")}
+    assert len(expected) >= 10
     for name in expected:
         vendor, file = name.split("__", 1)
         (tmp_path / "intake" / vendor).mkdir(parents=True)

@@ -43,6 +43,7 @@ def test_a_delta_run_skips_unchanged_vendors_and_accounts_for_their_rows(two_ven
                                          "withdrawn": 0, "rows_in_feed": 0, "vendors_skipped": 2}
     rejects = (Path(quiet.folder) / "rejects.csv").read_bytes()
     assert rejects == (Path(full.folder) / "rejects.csv").read_bytes()      # vendors still see what is wrong
+    assert full.manifest["inputs"]
     for rec_full, rec_quiet in zip(full.manifest["inputs"], quiet.manifest["inputs"], strict=True):
         assert {**rec_full, "status": "skipped"} == rec_quiet
 

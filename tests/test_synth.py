@@ -69,6 +69,7 @@ def test_rows_are_shared_among_one_folder_per_vendor(generated, sheets):
 
 
 def test_skus_are_unique_per_vendor_and_eans_have_their_check_digit(sheets):
+    assert len(sheets) == VENDORS
     for frame in sheets.values():
         assert frame["sku"].is_unique
         eans = _cells(frame, "barcode")
@@ -89,6 +90,7 @@ def test_french_excel_and_utf8_dialects_are_both_written(generated, sheets):
     names = [Path(relative).name for relative in summary.files]
     assert names.count("cp1252-semicolon-ttc.csv") == VENDORS // 2
     assert {"utf8-comma-price-currency.csv", "utf8-bom-comma-prix-ht.csv"} <= set(names)
+    assert sheets
     for relative, frame in sheets.items():
         good = _cells(frame, "price")[lambda prices: prices != "sur demande"]
         raw = (out / relative).read_bytes()
@@ -111,6 +113,7 @@ def test_prices_are_written_as_french_excel_or_plain_decimals():
 def test_a_sheet_written_in_several_chunks_has_one_header_and_every_row(tmp_path, monkeypatch):
     monkeypatch.setattr(synth, "CHUNK_ROWS", 40)
     summary = synth.generate(900, 3, 5, tmp_path)
+    assert len(summary.files) == 3
     for relative, rows in summary.files.items():
         assert rows > 40
         raw = (tmp_path / relative).read_bytes()

@@ -129,9 +129,11 @@ def _convert_chinese_targets(rows: list[dict]) -> None:
     chinese = [row for row in rows if row["target_lang"].startswith("zh")]
     if not chinese:
         return
+    from pipeline.extract.opencc_dictionaries import converter  # OpenCC's dictionaries: only when needed
     from pipeline.transform.chinese import convert_text
 
-    simplified = {target: convert_text(target, "t2s") for target in {row["target"] for row in chinese}}
+    t2s = converter("t2s")
+    simplified = {target: convert_text(target, t2s) for target in {row["target"] for row in chinese}}
     for row in chinese:
         row["target"] = simplified[row["target"]]
 

@@ -164,6 +164,17 @@ def _cbec_rate(spec: CbecClass, price_cny: Decimal, net_content: Any, net_unit: 
     return spec.high_end_rate if price_cny >= spec.high_end_min_price[unit] * quantity else spec.rate
 
 
+def cbec_rate_table(cbec: dict) -> dict[str, Decimal]:
+    """The CBEC rate of each class of config/cbec.yaml as computed from its inputs (`<class> high-end` for a class
+    with a high-end rate): the table config/cbec.yaml writes out for people, `effective_rates`."""
+    table = {}
+    for name, spec in _cbec_classes(cbec).items():
+        table[name] = spec.rate
+        if spec.high_end_rate is not None:
+            table[f"{name} high-end"] = spec.high_end_rate
+    return table
+
+
 def _cbec_classes(cbec: dict) -> dict[str, CbecClass]:
     share = _decimal(cbec["tax_share_within_limits"])
     return {name: _cbec_class(spec, share) for name, spec in cbec["classes"].items()}

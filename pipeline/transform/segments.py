@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.transform.chinese import to_simplified
+from pipeline.transform.chinese import ChineseConverter, to_simplified
 from pipeline.transform.listing import first_of_each
 from pipeline.transform.segments_text import normalise_lang, normalise_segment
 
@@ -45,8 +46,10 @@ def rows_of_kinds(segments: pd.DataFrame, kind: np.ndarray, labels: pd.Index) ->
     return out.drop(columns=["row", "kind"]).rename(columns={"label": "row"})
 
 
-def vendor_chinese(frame: pd.DataFrame, fields: dict[str, str]) -> pd.DataFrame:
-    """The vendor-supplied Chinese columns converted to Simplified with each row's OpenCC config."""
+def vendor_chinese(frame: pd.DataFrame, fields: dict[str, str], converters: Callable[[str], ChineseConverter]
+                   ) -> pd.DataFrame:
+    """The vendor-supplied Chinese columns converted to Simplified with each row's OpenCC config (`converters`
+    gives the ChineseConverter of a config)."""
     out = frame.copy(deep=False)                        # copy-on-write: frame's data is never modified
     configs = out["opencc_config"].fillna("t2s") if "opencc_config" in out else pd.Series("t2s", index=out.index)
     for target in fields.values():
@@ -55,7 +58,7 @@ def vendor_chinese(frame: pd.DataFrame, fields: dict[str, str]) -> pd.DataFrame:
             continue
         column = out[target].astype("object")
         for config, rows in configs.groupby(configs).groups.items():
-            column.loc[rows] = to_simplified(column.loc[rows], config).astype("object")
+            column.loc[rows] = to_simplified(column.loc[rows], converters(config)).astype("object")
         out[target] = column
     return out
 

@@ -432,7 +432,9 @@ def test_a_pdf_named_csv_is_still_refused_as_binary(sheets: Path) -> None:
 
 
 def test_every_real_french_export_reads_without_rejects_or_warnings(shared_dir: Path) -> None:
-    for path in sorted((shared_dir / "fixtures").glob("real*/*.?sv")):
+    paths = sorted((shared_dir / "fixtures").glob("real*/*.?sv"))
+    assert len(paths) >= 10
+    for path in paths:
         sheet = read_sheet(path.read_bytes(), path.name)
         assert sheet.broken.empty and sheet.warnings == [], path.name
 

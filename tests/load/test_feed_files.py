@@ -347,6 +347,7 @@ def test_a_formula_like_title_is_the_same_text_in_the_csv_and_the_parquet(tmp_pa
 @pytest.mark.parametrize(("payload", "published"), PAYLOADS.items(), ids=list(PAYLOADS))
 def test_a_formula_like_brand_is_the_same_text_in_the_csv_and_the_parquet(tmp_path, payload, published):
     in_csv, in_parquet = _both_files(build_listings(_priced().assign(brand=payload)), tmp_path)
+    assert in_csv and set(in_csv) == set(in_parquet)
     for outer_id in in_csv:
         assert in_parquet[outer_id]["brand"] == published
         assert in_csv[outer_id]["inputValues"] == _as_list_item(published)

@@ -96,6 +96,7 @@ def test_match_text_ignores_case_accents_punctuation_and_plurals():
 
 def test_every_rule_names_a_known_category_and_class():
     rules = category_rules()
+    assert rules["rules"]
     for rule in rules["rules"]:
         assert rule["category_id"] in rules["categories"]
         assert rule["product_class"] in rules["product_classes"]

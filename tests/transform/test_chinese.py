@@ -1,12 +1,12 @@
 import json
 import re
-import unicodedata
 from pathlib import Path
 
 import opencc
 import pandas as pd
 import pytest
 
+from pipeline.extract.opencc_dictionaries import converter
 from pipeline.transform import chinese
 from pipeline.transform.chinese import SUPPORTED_CONFIGS, convert_text, has_traditional, to_simplified
 
@@ -73,36 +73,34 @@ def test_upstream_cases_give_the_expected_output(upstream_cases: list[dict], con
     inputs = pd.Series([case["input"] for case in cases])
     expected = [case["expected"][config] for case in cases]
     assert len(cases) == UPSTREAM_CASES[config]
-    assert to_simplified(inputs, config).tolist() == expected
-    assert [convert_text(text, config) for text in inputs] == expected
+    assert to_simplified(inputs, converter(config)).tolist() == expected
+    assert [convert_text(text, converter(config)) for text in inputs] == expected
 
 
 @pytest.mark.parametrize("config", SUPPORTED_CONFIGS)
 def test_skipping_never_changes_the_result(config: str):
     corpus = SIMPLIFIED + TRADITIONAL + MIXED_AND_EDGE + FRENCH + CJK_SWEEP
     every_string = opencc.OpenCC(config)
-    assert to_simplified(pd.Series(corpus), config).tolist() == [every_string.convert(t) for t in corpus]
+    assert to_simplified(pd.Series(corpus), converter(config)).tolist() == [every_string.convert(t) for t in corpus]
 
 
 @pytest.mark.parametrize("config", SUPPORTED_CONFIGS)
 def test_skipping_never_changes_the_result_on_upstream_inputs(upstream_cases: list[dict], config: str):
     corpus = sorted({case["input"] for case in upstream_cases})
     every_string = opencc.OpenCC(config)
-    assert to_simplified(pd.Series(corpus), config).tolist() == [every_string.convert(t) for t in corpus]
-
-
-@pytest.mark.parametrize("config", SUPPORTED_CONFIGS)
-def test_every_changing_dictionary_key_holds_a_chinese_trigger_letter(config: str):
-    triggers = chinese._trigger_letters(config)
-    assert all(not triggers.isdisjoint(key) for key, _ in chinese._changing_entries(config))
-    assert all(unicodedata.name(char).startswith("CJK") for char in triggers)
+    assert to_simplified(pd.Series(corpus), converter(config)).tolist() == [every_string.convert(t) for t in corpus]
 
 
 def test_phrase_level_conversions_are_not_skipped():
-    assert convert_text("一目瞭然的包装") == "一目了然的包装"
-    assert convert_text("滑鼠", "tw2sp") == "鼠标"
-    assert convert_text("看著", "tw2s") == "看着"
-    assert convert_text("PN接面", "tw2sp") == "PN结"
+    assert convert_text("一目瞭然的包装", converter()) == "一目了然的包装"
+    assert convert_text("滑鼠", converter("tw2sp")) == "鼠标"
+    assert convert_text("看著", converter("tw2s")) == "看着"
+    assert convert_text("PN接面", converter("tw2sp")) == "PN结"
+
+
+def test_trigger_letters_cover_every_changing_key_with_the_letters_its_value_replaces():
+    entries = [("乾", "干"), ("乾燥", "干燥"), ("瞭然", "了然"), ("A肝", "甲肝")]
+    assert chinese.trigger_letters(entries) == frozenset({"乾", "瞭", "肝"})
 
 
 def test_a_key_without_chinese_letters_would_trigger_on_all_of_its_characters():
@@ -112,7 +110,7 @@ def test_a_key_without_chinese_letters_would_trigger_on_all_of_its_characters():
 
 def test_na_stays_na_and_index_name_dtype_are_kept():
     s = pd.Series(["乾燥薰衣草", pd.NA, "Lavande", None], index=[7, 3, 9, 4], name="title_zh", dtype="object")
-    out = to_simplified(s)
+    out = to_simplified(s, converter())
     assert out.index.tolist() == [7, 3, 9, 4] and out.name == "title_zh" and out.dtype == object
     assert out.iloc[0] == "干燥薰衣草" and out.iloc[2] == "Lavande"
     assert out.iloc[[1, 3]].isna().all()
@@ -121,33 +119,33 @@ def test_na_stays_na_and_index_name_dtype_are_kept():
 @pytest.mark.parametrize("values", [[], [pd.NA, pd.NA]])
 def test_empty_and_all_na_columns_come_back_unchanged(values: list):
     s = pd.Series(values, dtype="object")
-    assert to_simplified(s).isna().tolist() == [True] * len(values)
-    assert has_traditional(s).tolist() == [False] * len(values)
+    assert to_simplified(s, converter()).isna().tolist() == [True] * len(values)
+    assert has_traditional(s, converter()).tolist() == [False] * len(values)
 
 
 def test_each_distinct_string_is_converted_once(convert_calls: list[str]):
     distinct = ["乾燥薰衣草 50克", "馬賽皂 300克", "橄欖油 500毫升"]
     s = pd.Series((distinct * 3334)[:10_000])
     s.iloc[::97] = pd.NA
-    out = to_simplified(s)
+    out = to_simplified(s, converter())
     assert sorted(convert_calls) == sorted(distinct)
     assert set(out.dropna()) == {"干燥薰衣草 50克", "马赛皂 300克", "橄榄油 500毫升"}
 
 
 def test_french_and_unchangeable_simplified_never_reach_opencc(convert_calls: list[str]):
     s = pd.Series(FRENCH + ["Savon 马赛皂 300克", "普罗旺斯薰衣草精油 10毫升 天然有机", pd.NA])
-    out = to_simplified(s)
-    assert convert_text("Lavande fine AOP") == "Lavande fine AOP"
+    out = to_simplified(s, converter())
+    assert convert_text("Lavande fine AOP", converter()) == "Lavande fine AOP"
     assert convert_calls == []
     assert out.iloc[:-1].tolist() == s.iloc[:-1].tolist()
 
 
 def test_has_traditional_flags_strings_that_conversion_changes():
     s = pd.Series(["乾燥薰衣草", "干燥薰衣草", "Lavande", pd.NA, "滑鼠"])
-    assert has_traditional(s).tolist() == [True, False, False, False, False]
-    assert has_traditional(s, "tw2sp").tolist() == [True, False, False, False, True]
+    assert has_traditional(s, converter()).tolist() == [True, False, False, False, False]
+    assert has_traditional(s, converter("tw2sp")).tolist() == [True, False, False, False, True]
 
 
 def test_an_unsupported_config_is_refused():
     with pytest.raises(ValueError, match="s2t"):
-        to_simplified(pd.Series(["乾燥"]), "s2t")
+        to_simplified(pd.Series(["乾燥"]), converter("s2t"))

@@ -174,7 +174,9 @@ def test_each_synonym_is_listed_once():
     synonyms = config.config_file("column_synonyms.yaml")
     assert set(synonyms) <= set(canonical_columns())
     seen: dict[str, str] = {}
+    assert synonyms
     for target, entries in synonyms.items():
+        assert entries, target
         for entry in entries:
             header = normalise_header(entry["header"] if isinstance(entry, dict) else entry)
             assert header not in seen, f"{header!r} is listed under {seen[header]} and {target}"
@@ -182,7 +184,9 @@ def test_each_synonym_is_listed_once():
 
 
 def test_platform_column_maps_name_canonical_columns():
-    for name, spec in config.config_file("platforms.yaml").items():
+    platforms = config.config_file("platforms.yaml")
+    assert platforms
+    for name, spec in platforms.items():
         assert set(spec["columns"]) <= set(canonical_columns()), name
         assert spec["source"] and spec["signature"], name
 

@@ -49,6 +49,7 @@ def test_columns_and_dtypes(text: pd.DataFrame) -> None:
     helpers = [f"{field}__{part}" for field in fallible for part in ("raw", "error", "detail")]
     assert list(typed.columns) == [*LINEAGE, *fields, *helpers]
     expected = {"integer": "Int64", "boolean": "boolean"}
+    assert fields
     for name, spec in fields.items():
         assert str(typed[name].dtype) == expected.get(spec["type"], "object"), name
     assert all(typed[column].dtype == object for column in helpers)

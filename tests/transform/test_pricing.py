@@ -247,3 +247,12 @@ def test_vat_and_cbec_tables_cover_the_same_classes():
     vat, cbec = config_file("vat.yaml"), config_file("cbec.yaml")
     assert set(vat["rates"]) == set(cbec["classes"])
     assert vat["default_class"] in vat["rates"] and cbec["default_class"] in cbec["classes"]
+
+
+def test_the_rates_cbec_yaml_writes_out_are_the_computed_ones():
+    cbec = config_file("cbec.yaml")
+    computed = {name: f"{(rate * 100).quantize(Decimal('0.0001')).normalize():f}"
+                for name, rate in pricing.cbec_rate_table(cbec).items()}
+    table = "\n".join(f'  {name}: "{pct}"' for name, pct in computed.items())
+    assert cbec["effective_rates_pct"] == computed, f"config/cbec.yaml effective_rates_pct should read:\n{table}"
+    assert computed["soap"] == "9.1" and computed["honey"] == "6.3"

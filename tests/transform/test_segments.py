@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 
+from pipeline.extract.opencc_dictionaries import converter
 from pipeline.transform.segments import (
     assemble,
     copied_source_words,
@@ -28,7 +29,7 @@ def _rows():
 
 
 def test_vendor_chinese_is_converted_with_each_rows_config():
-    out = vendor_chinese(_rows(), FIELDS)
+    out = vendor_chinese(_rows(), FIELDS, converter)
     assert out.loc[2, "title_zh"] == "薰衣草精油 鼠标"          # tw2sp: Taiwanese vocabulary too
     assert out["description_zh"].isna().all()
 

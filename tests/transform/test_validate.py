@@ -199,7 +199,9 @@ def test_shelf_life_minimum_is_a_run_setting_and_a_missing_shelf_life_passes(che
 
 def test_every_expectation_names_a_schema_field_and_a_rule():
     fields, rules = config.schema_fields(), config.rules()
-    for expectation in build_suite(180).expectations:
+    expectations = build_suite(180).expectations
+    assert expectations
+    for expectation in expectations:
         assert expectation.meta["field"] in fields
         assert expectation.meta["rule"] in rules or expectation.meta["rule"] == PARSE_ERROR
 
