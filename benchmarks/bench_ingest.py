@@ -51,6 +51,7 @@ def main() -> None:
     parser.add_argument("--bad-every", type=int, default=100)
     args = parser.parse_args()
     t0 = time.perf_counter()
+    from pipeline import config
     from pipeline.config import RunSettings
     from pipeline.extract.intake import discover
     from pipeline.extract.profiles import VendorProfile
@@ -72,12 +73,13 @@ def main() -> None:
         profile = VendorProfile(vendor_id="savonnerie")
         data = sheet_path.read_bytes()
         sheet = timed("read_sheet", read_sheet, data, "savonnerie/tarifs.csv", profile,
-                      recognised=header_recogniser())
+                      recognised=header_recogniser(config.settings().reading))
         frame = sheet.frame.assign(vendor_id="savonnerie", source_file="savonnerie/tarifs.csv")
-        text, _, _ = timed("map_columns", map_columns, frame, platform=None, defaults={"currency": "EUR"})
-        typed = timed("parse_products", parse_products, text, day)
-        valid, rejects = timed("validate (GX, first call)", validate, typed)
-        valid, rejects = timed("validate (GX, warm)", validate, typed)
+        text, _, _ = timed("map_columns", map_columns, frame, config.settings().reading, platform=None,
+                             defaults={"currency": "EUR"})
+        typed = timed("parse_products", parse_products, text, day, config.settings())
+        valid, rejects = timed("validate (GX, first call)", validate, typed, settings=config.settings())
+        valid, rejects = timed("validate (GX, warm)", validate, typed, settings=config.settings())
         print(f"valid rows {len(valid):,}, reject lines {len(rejects):,}")
         [file], _ = discover(str(Path(tmp, "intake")))
         result = timed("process_file (all stages)", process_file, file, profile, day, RunSettings())

@@ -4,9 +4,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from pipeline.transform.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS_DIR = PROJECT_ROOT / "schemas"
@@ -44,3 +47,21 @@ class RunSettings:
     """Knobs of one run that are not per-vendor (per-vendor ones live in VendorProfile)."""
 
     min_shelf_life_days: int = 180   # DESIGN.md: non-perishable = at least 6 months
+
+
+DEFAULT_PROFILE = "taobao_assistant_63"     # the output profile feeds are written with (config/output_profiles/)
+
+
+def output_profile(name: str = DEFAULT_PROFILE) -> dict[str, Any]:
+    """config/output_profiles/<name>.yaml as loaded (cached: do not mutate)."""
+    return config_file(f"output_profiles/{name}.yaml")
+
+
+@functools.cache
+def settings() -> Settings:
+    """The tables the core computes with (pipeline.transform.settings), built once per process from schemas/ and
+    every config/*.yaml."""
+    from pipeline.transform.settings import build_settings  # pandas and the core: not for light users of config
+
+    files = {path.name: load_yaml(path) for path in sorted(CONFIG_DIR.glob("*.yaml"))}
+    return build_settings(schema(), rules(), files, output_profile())

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from pipeline import config
 from pipeline.config import RunSettings
 from pipeline.extract.intake import IntakeFile, read_bytes, sha256_hex
 from pipeline.extract.profiles import ProfileError, VendorProfile, load_profile
@@ -29,7 +30,7 @@ from pipeline.transform.lineage import ROW_IDENTITY
 from pipeline.transform.parse import parse_products
 from pipeline.transform.platforms import detect_platform, fold
 from pipeline.transform.reading_report import missing_column_rejects, missing_reason, reading_record
-from pipeline.transform.reading_tables import default_tables, header_recogniser
+from pipeline.transform.reading_tables import header_recogniser
 from pipeline.transform.rejects import concat_rejects, empty_rejects, make_rejects, rejected_rows
 from pipeline.transform.sheet_layout import after_table, fill_down, filled_cells, layout_skips, stray_rows
 from pipeline.transform.sku_chunks import sku_chunk_bounds
@@ -90,10 +91,10 @@ def process_file(file: IntakeFile, profile: VendorProfile, run_date: dt.date, se
     except UnreadableSheet as exc:
         return FileResult(quarantined(record, f"{exc.reason_fr} / {exc.reason_en}"))
     except MissingColumns as exc:
-        fr, en = missing_reason(exc.plan)
+        fr, en = missing_reason(exc.plan, config.settings())
         record["missing_columns"] = list(exc.plan.missing)
         return FileResult(quarantined(record, f"{fr} / {en}"),
-                          rejects=missing_column_rejects(exc.plan, file.vendor_id, file.path))
+                          rejects=missing_column_rejects(exc.plan, file.vendor_id, file.path, config.settings()))
     except MemoryError:
         raise                   # the reader's memory limit: its process (pipeline.extract.containment) tells
     except Exception as exc:  # noqa: BLE001 - one broken file must never stop the others
@@ -106,7 +107,7 @@ def process_file(file: IntakeFile, profile: VendorProfile, run_date: dt.date, se
 
 
 def _recognised(profile: VendorProfile) -> Callable[[str], bool]:
-    return header_recogniser(also_known=tuple(profile.columns))
+    return header_recogniser(config.settings().reading, also_known=tuple(profile.columns))
 
 
 def _rows_of_sheet(sheet: Sheet, file: IntakeFile, profile: VendorProfile, run_date: dt.date,
@@ -116,9 +117,10 @@ def _rows_of_sheet(sheet: Sheet, file: IntakeFile, profile: VendorProfile, run_d
     names = [c for c in sheet.frame.columns if c != "source_row"]
     counts = filled_cells(frame, names)
     layout = layout_skips(frame, names, counts)
-    platform = None if sheet.headerless else detect_platform(names)
-    rows = fold(frame[layout.isna()], platform) if platform else frame[layout.isna()]
-    plan = decide_columns(rows.head(SAMPLE_ROWS), default_tables(), platform=platform, overrides=profile.columns,
+    tables = config.settings().reading
+    platform = None if sheet.headerless else detect_platform(names, tables.platforms)
+    rows = fold(frame[layout.isna()], platform, tables.platforms) if platform else frame[layout.isna()]
+    plan = decide_columns(rows.head(SAMPLE_ROWS), tables, platform=platform, overrides=profile.columns,
                           headerless=sheet.headerless)
     record.update(platform=platform, **reading_record(plan, sheet.header_row, sheet.sheet_name))
     if plan.missing:
@@ -146,11 +148,11 @@ def _reader_rejects(sheet: Sheet, file: IntakeFile) -> list[pd.DataFrame]:
     """The rows the reader left out of the sheet's frame, each rejected: ragged ones, and those it could not read
     right (sheet.broken: a rule of their own each)."""
     ragged = sheet.ragged.assign(vendor_id=file.vendor_id, source_file=file.path, sku=pd.NA)
-    found = [make_rejects(ragged, field="row", rule="ragged_row", value=pd.Series("", index=ragged.index),
-                          cells=ragged["cells"], expected=ragged["expected"])]
+    found = [make_rejects(ragged, field="row", rule="ragged_row", settings=config.settings(),
+                          value=pd.Series("", index=ragged.index), cells=ragged["cells"], expected=ragged["expected"])]
     broken = sheet.broken.assign(vendor_id=file.vendor_id, source_file=file.path, sku=pd.NA)
     for rule, rows in broken.groupby("rule", sort=True):
-        found.append(make_rejects(rows, field="row", rule=rule, value=rows["value"]))
+        found.append(make_rejects(rows, field="row", rule=rule, settings=config.settings(), value=rows["value"]))
     return found
 
 
@@ -194,11 +196,11 @@ def _stream_plan(file: IntakeFile, profile: VendorProfile, folder: str, chunk_ro
     """The spooled sheet, its column plan (decided on its first rows) and its chunks; NotStreamable for a sheet
     the whole-file reader must take; MissingColumns for one none of whose columns can give a required field."""
     sheet = spool_sheet(file, profile, _recognised(profile), folder, storage_options)
-    if detect_platform(sheet.names):
+    if detect_platform(sheet.names, config.settings().reading.platforms):
         raise NotStreamable("a platform export, folded across its rows")
     sample = sheet.sample()
     layout = layout_skips(sample, sheet.names)
-    plan = decide_columns(sample[layout.isna()], default_tables(), overrides=profile.columns)
+    plan = decide_columns(sample[layout.isna()], config.settings().reading, overrides=profile.columns)
     if plan.missing:
         raise MissingColumns(plan)
     if _filled_down(sample, layout, plan)[1]:
@@ -216,7 +218,7 @@ def _chunk_text(frame: pd.DataFrame, names: list[str], plan: ColumnPlan, profile
     products = layout.isna().to_numpy()
     rows = frame if products.all() else frame[products]
     filled = pd.Series(counts[products])
-    text, conflicts = apply_plan(rows, plan, _defaults(profile))
+    text, conflicts = apply_plan(rows, plan, config.settings().reading, _defaults(profile))
     strays = _strays(text, filled)
     dropped = pd.concat([_set_aside(frame, layout), _set_aside(text, strays)], ignore_index=True)
     return text[strays.isna()].reset_index(drop=True), conflicts, dropped
@@ -230,7 +232,7 @@ def _set_aside(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
 
 def _sku_key(frame: pd.DataFrame, plan: ColumnPlan) -> pa.Array:
     """The SKU uniqueness is checked on (as _sku_chunks takes it) of a frame holding the SKU's source columns."""
-    return arrow_text(trim_text(sku_values(frame, plan)))
+    return arrow_text(trim_text(sku_values(frame, plan, config.settings().reading)))
 
 
 def _filled_down(frame: pd.DataFrame, layout: pd.Series, plan: ColumnPlan, merged: Collection[str] = ()
@@ -275,7 +277,7 @@ def _checked(pieces: Iterable[tuple[pd.DataFrame, pd.DataFrame]], run_date: dt.d
     without conflicts go to `emit`. Returns (the pieces' rejects, valid rows)."""
     rejects, rows_valid = [], 0
     for piece, conflict_rejects in pieces:
-        valid, piece_rejects = validate(parse_products(piece, run_date),
+        valid, piece_rejects = validate(parse_products(piece, run_date, config.settings()), settings=config.settings(),
                                         min_shelf_life_days=settings.min_shelf_life_days, known=KNOWN_VALUES)
         if not conflict_rejects.empty:
             valid = valid[~valid["source_row"].isin(conflict_rejects["source_row"])]
@@ -302,7 +304,8 @@ def _conflict_rejects(conflicts: pd.DataFrame, text: pd.DataFrame) -> pd.DataFra
         return empty_rejects()
     lineage = text[ROW_IDENTITY]
     rows = conflicts.merge(lineage, on="source_row", how="left")
-    parts = [make_rejects(group, field=name, rule="conflicting_columns", value=group["value"],
+    parts = [make_rejects(group, field=name, rule="conflicting_columns", settings=config.settings(),
+                          value=group["value"],
                           detail=group["detail"]) for name, group in rows.groupby("field", sort=True)]
     return concat_rejects(parts)
 
@@ -331,7 +334,7 @@ WARM_UP_SHEET = ("Référence;Désignation;Prix TTC;Contenance;EAN;Stock\n"
 
 @functools.cache
 def _warm_up(settings: RunSettings) -> None:
-    prepare_validation(settings.min_shelf_life_days)
+    prepare_validation(config.settings(), settings.min_shelf_life_days)
     pa.allocate_buffer(64 << 20)
     file = IntakeFile("warm-up", "warm-up/warm-up.csv", "memory://warm-up/warm-up.csv", len(WARM_UP_SHEET), "")
     profile = VendorProfile(file.vendor_id)

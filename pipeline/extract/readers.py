@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline import config
 from pipeline.extract.csv_reader import ColumnRecords, read_csv_records
 from pipeline.extract.profiles import VendorProfile
 from pipeline.extract.row_checks import settle_records
@@ -72,7 +73,7 @@ def read_sheet(data: bytes, name: str, profile: VendorProfile | None = None,
                recognised: Callable[[str], bool] | None = None) -> Sheet:
     """Read one vendor file; raises UnreadableSheet with a French and an English reason. `recognised` tells a
     cell that names a column (pipeline.transform.column_roles.header_recogniser)."""
-    recognised = recognised or header_recogniser()
+    recognised = recognised or header_recogniser(config.settings().reading)
     file_format = detect_format(data, name)
     sheet_name, merged, parsed = None, frozenset(), None
     if file_format == "xlsx":

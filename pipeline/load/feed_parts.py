@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.config import output_profile
 from pipeline.load import work_area
 from pipeline.load.catalogue import COLUMNS as CATALOGUE_LINE
 from pipeline.load.catalogue import Catalogue
@@ -18,7 +19,6 @@ from pipeline.load.state import StateStore
 from pipeline.parallel import in_processes
 from pipeline.transform.delta import KEYS, compare_listings, withdrawn
 from pipeline.transform.feed_tally import Tally
-from pipeline.transform.listing import output_profile
 from pipeline.transform.taobao_rows import SORT_KEYS, taobao_rows
 
 

@@ -8,10 +8,10 @@ import time
 
 import pandas as pd
 
+from pipeline.config import output_profile
 from pipeline.load.publish import FeedFolder
 from pipeline.load.run_outputs import RunOutputs
 from pipeline.transform.feed_tally import Tally
-from pipeline.transform.listing import output_profile
 from pipeline.transform.reading_report import reading_warnings
 from pipeline.transform.rejects import rejected_rows
 

@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.config import output_profile
 from pipeline.load import work_area
 from pipeline.load.catalogue import COLUMNS as CATALOGUE_LINE
 from pipeline.load.catalogue import Catalogue
@@ -31,7 +32,6 @@ from pipeline.load.manifest import manifest as manifest_of
 from pipeline.load.publish import FeedFolder
 from pipeline.load.run_outputs import RunOutputs, VendorPart
 from pipeline.transform.feed_tally import Tally
-from pipeline.transform.listing import output_profile
 from pipeline.transform.parse import HELPER_SUFFIXES
 from pipeline.transform.reading_report import suggested_profiles
 from pipeline.transform.rejects import REJECT_COLUMNS

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 
+from pipeline import config
 from pipeline.extract.translators import make_translator
 from pipeline.load import work_area
 from pipeline.load.state import StateStore
@@ -97,7 +98,8 @@ def _newest_rows_in_chunks(ctx: RunContext, parts: list[list[str]], records: lis
     ranked = sorted(records, key=lambda r: (r.get("modified") or "", r["path"]))
     files = [(work_area.read_frame(uri, ctx.storage_options) for uri in uris) for uris in parts]
     held, count = [], 0
-    for rows, found in newest_in_sku_order(files, {r["path"]: n for n, r in enumerate(ranked)}):
+    for rows, found in newest_in_sku_order(files, {r["path"]: n for n, r in enumerate(ranked)},
+                                           config.settings()):
         superseded.append(found)
         held.append(rows)
         count += len(rows)

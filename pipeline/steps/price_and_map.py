@@ -10,9 +10,9 @@ from pipeline import config
 from pipeline.load import work_area
 from pipeline.parallel import in_processes
 from pipeline.steps.run_context import RunContext, timed
-from pipeline.transform.categories import category_rules, classify
+from pipeline.transform.categories import classify
 from pipeline.transform.fx import FxRate, from_record
-from pipeline.transform.listing import build_listings, output_profile
+from pipeline.transform.listing import build_listings
 from pipeline.transform.pricing import active_policy, price_listings
 from pipeline.transform.rejects import empty_rejects, make_rejects
 
@@ -41,16 +41,17 @@ def make_listings(rows: pd.DataFrame, rates: dict[str, FxRate]) -> tuple[pd.Data
     ready = rows[~waiting] if waiting.any() else rows
     no_rate = ~ready["currency"].isin(list(rates))
     if no_rate.any():
-        rejects, ready = make_rejects(ready[no_rate], field="currency", rule="currency_no_rate"), ready[~no_rate]
+        rejects, ready = make_rejects(ready[no_rate], field="currency", rule="currency_no_rate",
+                                      settings=config.settings()), ready[~no_rate]
     else:
         rejects = empty_rejects()
     if ready.empty:
         return pd.DataFrame(), rejects
-    classified = classify(ready, category_rules())
+    classified = classify(ready, config.config_file("categories.yaml"))
     priced = price_listings(classified, rates, vat=config.config_file("vat.yaml"),
                             cbec=config.config_file("cbec.yaml"),
                             policy=active_policy(config.config_file("pricing.yaml")))
-    listings = build_listings(priced, output_profile())
+    listings = build_listings(priced, config.settings())
     return listings.reset_index(drop=True), rejects
 
 

@@ -14,13 +14,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import config
-
-
-def category_rules() -> dict[str, Any]:
-    """config/categories.yaml as loaded (cached: do not mutate)."""
-    return config.config_file("categories.yaml")
-
 
 def match_text(s: pd.Series) -> pd.Series:
     """Lower case, no accents, œ/æ as oe/ae, & as "and", punctuation as spaces, plural -s/-x of words of

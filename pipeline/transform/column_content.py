@@ -20,6 +20,7 @@ from pipeline.transform.gtin import parse_gtin
 from pipeline.transform.money import parse_money
 from pipeline.transform.quantity import parse_quantity, quantity_in_text
 from pipeline.transform.text import object_column
+from pipeline.transform.value_tables import ValueTables
 
 SAMPLE_ROWS = 1_000             # rows of a sheet its columns are judged on (the first ones under the header)
 READINGS = ("amount", "money", "currency", "gtin", "quantity", "inside")
@@ -89,14 +90,14 @@ class _Distinct:
         return [v for v, digit in zip(self.values[:PARSED_VALUES], self.digits, strict=False) if digit]
 
 
-def profile_columns(sample: pd.DataFrame, is_placeholder: Callable[[str], bool] = lambda _: False
-                    ) -> dict[str, ContentProfile]:
+def profile_columns(sample: pd.DataFrame, tables: ValueTables,
+                    is_placeholder: Callable[[str], bool] = lambda _: False) -> dict[str, ContentProfile]:
     """The content profile of every column of a frame of text cells (str or NA); cells `is_placeholder` says
     mean nothing (it is asked of cells without a digit only) are counted apart. The parsers read the
     values of all columns at once."""
     columns = {name: _distinct(sample[name].tolist(), is_placeholder) for name in sample.columns}
     batch = [value for column in columns.values() for value in column.parsed]
-    readings = _numeric_readings(object_column(np.array(batch, dtype=object)))
+    readings = _numeric_readings(object_column(np.array(batch, dtype=object)), tables)
     profiles, start = {}, 0
     for name, column in columns.items():
         end = start + len(column.parsed)
@@ -105,9 +106,10 @@ def profile_columns(sample: pd.DataFrame, is_placeholder: Callable[[str], bool] 
     return profiles
 
 
-def profile_column(cells: pd.Series, is_placeholder: Callable[[str], bool] = lambda _: False) -> ContentProfile:
+def profile_column(cells: pd.Series, tables: ValueTables, is_placeholder: Callable[[str], bool] = lambda _: False
+                   ) -> ContentProfile:
     """The content profile of one column of text cells (see profile_columns)."""
-    return profile_columns(pd.DataFrame({"cells": cells}), is_placeholder)["cells"]
+    return profile_columns(pd.DataFrame({"cells": cells}), tables, is_placeholder)["cells"]
 
 
 def _distinct(cells: list, is_placeholder: Callable[[str], bool]) -> _Distinct:
@@ -172,24 +174,24 @@ def _shape(value: str) -> tuple:
             _URL.match(value) is not None, _IMAGE.fullmatch(value) is not None, _DATE.fullmatch(value) is not None)
 
 
-def _numeric_readings(values: pd.Series) -> pd.DataFrame:
+def _numeric_readings(values: pd.Series, tables: ValueTables) -> pd.DataFrame:
     """Per value: its amount (or None), whether the price parser reads it, names a currency, it is a valid GTIN,
     a whole-cell net content, or holds a net content."""
     if values.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in READINGS})
-    money, amounts = _money(values)
+    money, amounts = _money(values, tables)
     return pd.DataFrame({
         "amount": pd.Series(amounts, dtype=object),
         "money": (money["error"].isna() & money["amount"].notna()).to_numpy(dtype=bool),
         "currency": money["currency"].notna().to_numpy(dtype=bool),
         "gtin": parse_gtin(values)["gtin"].notna().to_numpy(dtype=bool),
-        "quantity": parse_quantity(values)["error"].isna().to_numpy(dtype=bool),
-        "inside": quantity_in_text(values).notna().to_numpy(dtype=bool),
+        "quantity": parse_quantity(values, tables)["error"].isna().to_numpy(dtype=bool),
+        "inside": quantity_in_text(values, tables).notna().to_numpy(dtype=bool),
     })
 
 
-def _money(values: pd.Series) -> tuple[pd.DataFrame, list[Decimal | None]]:
+def _money(values: pd.Series, tables: ValueTables) -> tuple[pd.DataFrame, list[Decimal | None]]:
     """The price parser's reading of each value, and its amount (None where it reads none)."""
-    money = parse_money(values)
+    money = parse_money(values, tables)
     amounts = [a if isinstance(a, Decimal) and a.is_finite() else None for a in money["amount"]]
     return money, amounts

@@ -46,7 +46,7 @@ def decide_columns(sample: pd.DataFrame, tables: ReadingTables, *, platform: str
     """The plan for a sheet of which `sample` holds the first rows (text cells under the sheet's column names;
     lineage columns are ignored)."""
     names = tuple(c for c in sample.columns if c not in ("vendor_id", "source_file", "source_row"))
-    profiles = profile_columns(sample[list(names)], tables.lexicon.is_empty_value)
+    profiles = profile_columns(sample[list(names)], tables.values, tables.lexicon.is_empty_value)
     rows_distinct = len(sample[list(names)].drop_duplicates()) / len(sample) if len(sample) else 1.0
     plan: dict[str, list[Source]] = {t: list(s) for t, s in _override_sources(names, overrides or {}, tables).items()}
     ignored: set[str] = set()

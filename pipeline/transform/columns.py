@@ -15,17 +15,14 @@ Per canonical column, row by row the first filled of its sources. Then:
 """
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline import config
 from pipeline.transform.column_content import SAMPLE_ROWS
 from pipeline.transform.column_plan import ColumnPlan, Source
 from pipeline.transform.column_roles import decide_columns
@@ -33,7 +30,7 @@ from pipeline.transform.header_words import PLACEHOLDER_SHAPE
 from pipeline.transform.lineage import LINEAGE
 from pipeline.transform.product_keys import barcode_skus, derived_skus
 from pipeline.transform.quantity import quantity_in_text
-from pipeline.transform.reading_tables import ReadingTables, default_tables
+from pipeline.transform.reading_tables import ReadingTables
 
 CONFLICT_COLUMNS = ["source_row", "field", "value", "detail"]
 _BOOLEAN_TEXT = {"true": True, "false": False}
@@ -82,21 +79,6 @@ def join_cells(frame: pd.DataFrame, columns: Sequence[str], sep: str) -> pd.Seri
     return joined.astype("object").where(joined.notna(), pd.NA)
 
 
-@functools.cache
-def canonical_columns() -> tuple[str, ...]:
-    """The text frame's columns after the lineage: each schema field's `source` (or name)."""
-    fields = config.schema_fields()
-    return tuple(spec.get("source", name) for name, spec in fields.items()
-                 if spec.get("parser") != "derived")
-
-
-@functools.cache
-def _field_of_source() -> dict[str, str]:
-    """Canonical source name → schema field name (they differ for shelf_life and weight)."""
-    return {spec.get("source", name): name for name, spec in config.schema_fields().items()}
-
-
-
 @dataclass
 class ColumnMapping:
     """How a sheet's columns became the text frame, for the run report and the vendor."""
@@ -107,7 +89,7 @@ class ColumnMapping:
     price_includes_vat: bool | None = None
 
 
-def source_values(frame: pd.DataFrame, source: Source) -> pd.Series:
+def source_values(frame: pd.DataFrame, source: Source, tables: ReadingTables) -> pd.Series:
     """A source's cells; a bare number gets the unit its header states ("250" → "250 g"), a container text the
     net content it holds."""
     values = join_cells(frame, source.columns, source.sep)
@@ -118,18 +100,13 @@ def source_values(frame: pd.DataFrame, source: Source) -> pd.Series:
         with_unit[:-1][bare] = with_unit[:-1][bare] + " " + source.unit
         values = pd.Series(with_unit[codes], index=values.index, dtype="object")
     if source.in_text:
-        values = quantity_in_text(values)
+        values = quantity_in_text(values, tables.values)
     return values
 
 
-def platform_specs() -> dict[str, dict[str, Any]]:
-    """config/platforms.yaml: platform name → signature, fold settings, column map."""
-    return config.config_file("platforms.yaml")
-
-
-def _source_table(frame: pd.DataFrame, sources: list[Source]) -> pd.DataFrame:
+def _source_table(frame: pd.DataFrame, sources: list[Source], tables: ReadingTables) -> pd.DataFrame:
     """One column per source (0, 1, … in priority order) holding that source's values."""
-    return pd.DataFrame({i: source_values(frame, s) for i, s in enumerate(sources)}, index=frame.index,
+    return pd.DataFrame({i: source_values(frame, s, tables) for i, s in enumerate(sources)}, index=frame.index,
                         columns=range(len(sources)), dtype="object")
 
 
@@ -148,7 +125,7 @@ def _single_supplier(values: pd.Series) -> pd.Series:
 
 
 def _conflicts(frame: pd.DataFrame, target: str, sources: list[Source], table: pd.DataFrame,
-               kept: pd.Series) -> list[pd.DataFrame]:
+               kept: pd.Series, tables: ReadingTables) -> list[pd.DataFrame]:
     """Rows where checked sources of the same VAT basis hold different non-empty values."""
     groups: dict[bool | None, list[int]] = {}
     for number, source in enumerate(sources):
@@ -165,7 +142,7 @@ def _conflicts(frame: pd.DataFrame, target: str, sources: list[Source], table: p
         shown = "« " + labels + " » (" + clash["value"] + ")"
         detail = shown.groupby(level=0).agg(", ".join)
         rows = frame["source_row"].loc[detail.index] if "source_row" in frame else pd.NA
-        found.append(pd.DataFrame({"source_row": rows, "field": _field_of_source().get(target, target),
+        found.append(pd.DataFrame({"source_row": rows, "field": tables.field_of_source.get(target, target),
                                    "value": kept.loc[detail.index], "detail": detail}, index=detail.index))
     return found
 
@@ -176,42 +153,40 @@ def _empty_conflicts() -> pd.DataFrame:
     return conflicts
 
 
-def map_columns(frame: pd.DataFrame, *, platform: str | None, overrides: Mapping[str, str] | None = None,
-                defaults: Mapping[str, str] | None = None, tables: ReadingTables | None = None
+def map_columns(frame: pd.DataFrame, tables: ReadingTables, *, platform: str | None,
+                overrides: Mapping[str, str] | None = None, defaults: Mapping[str, str] | None = None
                 ) -> tuple[pd.DataFrame, ColumnMapping, pd.DataFrame]:
     """The text frame of `frame` (a read sheet, folded if it is a platform export), its columns decided on its
     first rows: (text frame, mapping, conflicts); see apply_plan."""
-    tables = tables or default_tables()
     plan = decide_columns(frame.head(SAMPLE_ROWS), tables, platform=platform, overrides=overrides)
-    text, conflicts = apply_plan(frame, plan, defaults, tables)
-    return text, column_mapping(plan, defaults, tables), conflicts
+    text, conflicts = apply_plan(frame, plan, tables, defaults)
+    return text, column_mapping(plan, tables, defaults), conflicts
 
 
-def column_mapping(plan: ColumnPlan, defaults: Mapping[str, str] | None = None,
-                   tables: ReadingTables | None = None) -> ColumnMapping:
-    used = {t: plan.columns_of(t) for t in canonical_columns() if plan.sources.get(t)}
-    basis = _price_basis(plan, (defaults or {}).get("price_includes_vat"), tables or default_tables())
+def column_mapping(plan: ColumnPlan, tables: ReadingTables, defaults: Mapping[str, str] | None = None
+                   ) -> ColumnMapping:
+    used = {t: plan.columns_of(t) for t in tables.text_columns if plan.sources.get(t)}
+    basis = _price_basis(plan, (defaults or {}).get("price_includes_vat"), tables)
     return ColumnMapping(plan.platform, used, list(plan.unused), basis)
 
 
-def apply_plan(frame: pd.DataFrame, plan: ColumnPlan, defaults: Mapping[str, str] | None = None,
-               tables: ReadingTables | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def apply_plan(frame: pd.DataFrame, plan: ColumnPlan, tables: ReadingTables,
+               defaults: Mapping[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(text frame, conflicts) of `frame` as `plan` says (see the module doc). The text frame has the lineage
     columns `frame` has, then every canonical source column. Conflicts: one row per (row, field) where columns
     disagree, with the value kept and the columns and their values in `detail`."""
-    tables = tables or default_tables()
-    unknown = set(defaults or {}) - set(canonical_columns())
+    unknown = set(defaults or {}) - set(tables.text_columns)
     if unknown:
         raise ValueError(f"defaults name unknown canonical columns: {sorted(unknown)}")
     text = frame[[c for c in LINEAGE if c in frame.columns]].copy()
     conflicts: list[pd.DataFrame] = []
     suppliers: dict[str, pd.Series] = {}      # of targets filled from several sources
-    for target in canonical_columns():
+    for target in tables.text_columns:
         sources = list(plan.sources.get(target, ()))
-        text[target], supplier, table = _target_values(frame, sources)
+        text[target], supplier, table = _target_values(frame, sources, tables)
         if table is not None:
             suppliers[target] = supplier
-            conflicts += _conflicts(frame, target, sources, table, text[target])
+            conflicts += _conflicts(frame, target, sources, table, text[target], tables)
     _identify(text, frame, plan, tables)
     basis = _price_basis(plan, (defaults or {}).get("price_includes_vat"), tables)
     prices = list(plan.sources.get("price", ()))
@@ -232,7 +207,7 @@ def _identify(text: pd.DataFrame, frame: pd.DataFrame, plan: ColumnPlan, tables:
         text["title"] = join_cells(_without_placeholders(frame, plan.title_parts, tables, words_only=True),
                                    _distinct_parts(plan.title_parts, frame), " ")
     if plan.net_content_from_title:
-        text["net_content"] = quantity_in_text(text["title"].fillna(text["title_zh"]))
+        text["net_content"] = quantity_in_text(text["title"].fillna(text["title_zh"]), tables.values)
     given = _blank_placeholders(text["sku"], tables)
     missing = given.isna().to_numpy()
     text["sku_derived"] = pd.Series(pd.NA, index=text.index, dtype=object)
@@ -318,10 +293,10 @@ def sku_columns(plan: ColumnPlan) -> list[str]:
     return list(dict.fromkeys(columns))
 
 
-def sku_values(frame: pd.DataFrame, plan: ColumnPlan, tables: ReadingTables | None = None) -> pd.Series:
+def sku_values(frame: pd.DataFrame, plan: ColumnPlan, tables: ReadingTables) -> pd.Series:
     """The SKU apply_plan gives each row of `frame`, which may hold only the sku_columns of `plan`."""
     full = frame.reindex(columns=[*frame.columns, *(n for n in plan.names if n not in frame.columns)])
-    text, _ = apply_plan(full, _only_identity(plan), None, tables)
+    text, _ = apply_plan(full, _only_identity(plan), tables)
     return text["sku"]
 
 
@@ -330,14 +305,14 @@ def _only_identity(plan: ColumnPlan) -> ColumnPlan:
     return replace(plan, sources={t: s for t, s in plan.sources.items() if t in keep})
 
 
-def _target_values(frame: pd.DataFrame, sources: Sequence[Source]
+def _target_values(frame: pd.DataFrame, sources: Sequence[Source], tables: ReadingTables
                    ) -> tuple[pd.Series, pd.Series | None, pd.DataFrame | None]:
     """(a canonical column's values: none, its one source's, or row by row the first filled of its sources; with
     several sources, the number of the source each value came from and the table of their values)."""
     if not sources:
         return pd.Series(pd.NA, index=frame.index, dtype="object"), None, None
     if len(sources) == 1:
-        return source_values(frame, sources[0]), None, None
-    table = _source_table(frame, list(sources))
+        return source_values(frame, sources[0], tables), None, None
+    table = _source_table(frame, list(sources), tables)
     values, supplier = _first_filled(table)
     return values, supplier, table

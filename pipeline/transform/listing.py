@@ -32,21 +32,21 @@ import hashlib
 import html
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline import config
-from pipeline.transform.categories import category_rules
 from pipeline.transform.spreadsheet_safety import neutralise
 from pipeline.transform.text import object_column, per_distinct
 
-DEFAULT_PROFILE = "taobao_assistant_63"
+if TYPE_CHECKING:
+    from pipeline.transform.settings import Settings
+
 LATIN_WORD_END = re.compile(r"[0-9A-Za-z\u00c0-\u024f]+$")
 LATIN_LETTER = re.compile(r"[0-9A-Za-z\u00c0-\u024f]")
 DANGLING = " -–—,;:/·(（[【'’\"“"
@@ -57,27 +57,22 @@ TEXT_INPUTS = ["description_zh", "ingredients_zh", "shelf_life_days", "product_c
 PUBLISHED_TEXT = ["title_listing", "description_html", "brand", "barcode", "outer_id"]
 
 
-def output_profile(name: str = DEFAULT_PROFILE) -> dict[str, Any]:
-    """config/output_profiles/<name>.yaml as loaded (cached: do not mutate)."""
-    return config.config_file(f"output_profiles/{name}.yaml")
-
-
-def build_listings(frame: pd.DataFrame, profile: dict[str, Any] | None = None,
-                   rules: dict[str, Any] | None = None) -> pd.DataFrame:
+def build_listings(frame: pd.DataFrame, settings: Settings, profile: Mapping[str, Any] | None = None
+                   ) -> pd.DataFrame:
     """`frame` (classified and priced) plus title_listing, title_truncated, description_html and outer_id, and
     PUBLISHED_TEXT neutralised (module doc).
 
     Titles and descriptions are composed once per distinct (name, brand, net content, description,
     ingredients, shelf life, product class), then aligned back to the rows."""
-    profile = profile or output_profile()
-    limits = profile["listing"]
+    limits = (profile or settings.output_profile)["listing"]
+    latin_units = tuple(settings.values.unit_factors(("mass", "volume")))
     out = frame.copy(deep=False)                # copy-on-write: the caller's frame is never changed
     name = out["title_zh"].where(out["title_zh"].notna(), out["title"])
     spec = net_content_zh(out["net_content"], out["net_unit"], limits["net_content_units"])
     positions, texts = distinct_rows(pd.DataFrame({
         "name": name, "brand": out["brand"], "spec": spec, **{c: out[c] for c in TEXT_INPUTS}}))
-    titles = listing_titles(texts["brand"], texts["name"], texts["spec"], limits)
-    pages = description_html(texts, texts["name"], texts["spec"], limits, rules or category_rules())
+    titles = listing_titles(texts["brand"], texts["name"], texts["spec"], limits, latin_units)
+    pages = description_html(texts, texts["name"], texts["spec"], limits, settings.config("categories.yaml"))
     out["title_listing"] = _taken(titles["title_listing"], positions, out.index)
     out["title_truncated"] = titles["title_truncated"].to_numpy(dtype=bool)[positions]
     out["description_html"] = _taken(pages, positions, out.index)
@@ -137,10 +132,10 @@ def _quantity_zh(quantity: Decimal | None, unit: str | None, units: dict[str, li
 
 
 @functools.cache
-def quantity_pattern(chinese_units: tuple[str, ...]) -> re.Pattern[str]:
-    """A number and a mass or volume unit: a spelling of config/units.yaml or one of `chinese_units`."""
-    units = config.config_file("units.yaml")
-    latin = sorted({s for kind in ("mass", "volume") for s in units[kind]["factors"]}, key=len, reverse=True)
+def quantity_pattern(chinese_units: tuple[str, ...], latin_units: tuple[str, ...]) -> re.Pattern[str]:
+    """A number and a mass or volume unit: one of `latin_units` (config/units.yaml's spellings) or of
+    `chinese_units`."""
+    latin = sorted(set(latin_units), key=len, reverse=True)
     chinese = sorted(chinese_units, key=len, reverse=True)
     return re.compile(r"\d\s*(?:" + "|".join(map(re.escape, chinese)) + r"|(?:"
                       + "|".join(map(re.escape, latin)) + r")(?![^\W\d_]))", re.IGNORECASE)
@@ -148,15 +143,15 @@ def quantity_pattern(chinese_units: tuple[str, ...]) -> re.Pattern[str]:
 
 # --- title --------------------------------------------------------------------------------------------
 
-def listing_titles(brand: pd.Series, name: pd.Series, spec: pd.Series,
-                   limits: dict[str, Any]) -> pd.DataFrame:
+def listing_titles(brand: pd.Series, name: pd.Series, spec: pd.Series, limits: Mapping[str, Any],
+                   latin_units: tuple[str, ...]) -> pd.DataFrame:
     """title_listing (str) and title_truncated (bool), once per distinct (brand, name, net content)."""
     keys = pd.DataFrame({"brand": brand.astype(object), "name": name.astype(object), "spec": spec.astype(object)})
     positions, distinct = distinct_rows(keys)
     budget = limits["title_max_gbk_bytes"]
     chinese_units = tuple(w for words in limits["net_content_units"].values() for w in words)
     compose = functools.partial(compose_title, replacements=limits["gbk_replacements"],
-                                states_quantity=quantity_pattern(chinese_units))
+                                states_quantity=quantity_pattern(chinese_units, latin_units))
     rows = list(distinct.itertuples(index=False, name=None))
     titles = np.empty(len(rows), dtype=object)
     truncated = np.zeros(len(rows), dtype=bool)

@@ -13,13 +13,13 @@ money_unreadable for everything else (no number, a malformed number, other words
 """
 from __future__ import annotations
 
-import functools
 import re
+from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from pipeline import config
 from pipeline.transform.scalars import NUMBER, currency_of, decimal_from_text
 from pipeline.transform.text import clean_values, object_column, per_distinct
 
@@ -31,34 +31,32 @@ _PRICE_RE, _EURO_RE = re.compile(_PRICE), re.compile(_EURO_AS_DECIMAL_MARK)
 _NOT_A_NUMBER_RE = re.compile(_NOT_A_NUMBER, re.IGNORECASE)
 
 
-@functools.cache
-def vat_mentions() -> dict[str, bool]:
-    """Lower-case tax mentions (config/money.yaml) → whether the price includes VAT."""
-    return config.config_file("money.yaml")["vat_mentions"]
+if TYPE_CHECKING:
+    from pipeline.transform.value_tables import ValueTables
 
 
-@functools.cache
-def _mention_re() -> re.Pattern[str]:
-    """Splits the text after the number into a currency and a trailing tax mention ("€ TTC")."""
-    words = sorted(vat_mentions(), key=len, reverse=True)
+def tax_mention_pattern(vat_mentions: dict[str, bool]) -> re.Pattern[str]:
+    """Splits the text after the number into a currency and a trailing tax mention ("€ TTC"), given the tax
+    mentions of config/money.yaml."""
+    words = sorted(vat_mentions, key=len, reverse=True)
     return re.compile(rf"^(?P<currency>.*?)(?: ?\b(?P<vat>{'|'.join(map(re.escape, words))}))?$", re.IGNORECASE)
 
 
-def parse_money(s: pd.Series) -> pd.DataFrame:
+def parse_money(s: pd.Series, tables: ValueTables) -> pd.DataFrame:
     """Money text → amount (Decimal; None when missing or wrong), currency (ISO code, only when the cell
     names one), includes_vat (boolean, only when the cell says TTC/HT), error (rule) and detail."""
-    return per_distinct(s, _prices, fill={"amount": None})
+    return per_distinct(s, partial(_prices, tables=tables), fill={"amount": None})
 
 
-def _prices(values: pd.Series) -> pd.DataFrame:
+def _prices(values: pd.Series, tables: ValueTables) -> pd.DataFrame:
     text = [_EURO_RE.sub(r"\1,\2 €", cell) if "€" in cell else cell for cell in clean_values(values).fillna("")]
     parts = [_price_parts(cell) for cell in text]
-    mentions = [_currency_and_mention(after) for _, _, after in parts]
+    mentions = [_currency_and_mention(after, tables.tax_mention) for _, _, after in parts]
     before = pd.Series([before for before, _, _ in parts], index=values.index, dtype=object)
     after = pd.Series([currency for currency, _ in mentions], index=values.index, dtype=object)
     vat = pd.Series([vat for _, vat in mentions], index=values.index, dtype=object)
     currency_text = before + after
-    currency = currency_of(currency_text)
+    currency = currency_of(currency_text, tables)
     amount = pd.Series([decimal_from_text(n) if n is not None else None for _, n, _ in parts], index=values.index,
                        dtype=object)
     unknown_currency = (currency_text != "") & currency.isna()
@@ -72,7 +70,7 @@ def _prices(values: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({
         "amount": amount.where(ok, None),
         "currency": currency.where(ok, pd.NA),
-        "includes_vat": vat.str.lower().map(vat_mentions()).astype("boolean").where(ok),
+        "includes_vat": vat.str.lower().map(tables.vat_mentions).astype("boolean").where(ok),
         "error": error,
         "detail": object_column(currency_text.where(error == "money_currency_unknown")),
     }, index=values.index)
@@ -87,7 +85,7 @@ def _price_parts(cell: str) -> tuple[str, str | None, str]:
     return found.group("before", "number", "after") if found else ("", None, "")
 
 
-def _currency_and_mention(after: str) -> tuple[str, str | None]:
+def _currency_and_mention(after: str, tax_mention: re.Pattern[str]) -> tuple[str, str | None]:
     """(the currency written after the number, the tax mention ending the cell or None)."""
-    found = _mention_re().search(after)
+    found = tax_mention.search(after)
     return found.group("currency", "vat") if found else ("", None)

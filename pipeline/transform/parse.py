@@ -23,11 +23,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from pipeline import config
 from pipeline.transform.gtin import parse_gtin
 from pipeline.transform.money import parse_money
 from pipeline.transform.quantity import parse_quantity, parse_weight
@@ -35,23 +35,28 @@ from pipeline.transform.scalars import parse_boolean, parse_currency, parse_inte
 from pipeline.transform.shelf_life import parse_shelf_life
 from pipeline.transform.text import html_to_text, normalise_text, refused_characters, trim_text
 
+if TYPE_CHECKING:
+    from pipeline.transform.settings import Settings
+
 # Each parser returns a frame with "value", plus "error" and "detail" when it can fail, plus its extras.
 RAW_SUFFIX, ERROR_SUFFIX, DETAIL_SUFFIX = "__raw", "__error", "__detail"   # beside a field a parser can fail on:
 HELPER_SUFFIXES = (RAW_SUFFIX, ERROR_SUFFIX, DETAIL_SUFFIX)   # the vendor's cell, the rule it fails, the detail
-Parser = Callable[[pd.Series, datetime.date], pd.DataFrame]
+Parser = Callable[[pd.Series, datetime.date, "Settings"], pd.DataFrame]
 PARSERS: dict[str, Parser] = {
-    "key": lambda cells, run_date: parse_key(cells),
-    "text": lambda cells, run_date: normalise_text(cells).to_frame("value"),
-    "html_text": lambda cells, run_date: html_to_text(cells).to_frame("value"),
-    "money": lambda cells, run_date: parse_money(cells).rename(columns={"amount": "value"}),
-    "currency": lambda cells, run_date: parse_currency(cells),
-    "boolean": lambda cells, run_date: parse_boolean(cells),
-    "quantity": lambda cells, run_date: parse_quantity(cells).rename(columns={"quantity": "value"}),
-    "gtin": lambda cells, run_date: parse_gtin(cells).rename(columns={"gtin": "value"}),
-    "integer": lambda cells, run_date: parse_integer(cells),
-    "shelf_life": lambda cells, run_date: parse_shelf_life(cells, run_date).rename(columns={"days": "value"}),
-    "weight": lambda cells, run_date: parse_weight(cells).rename(columns={"grams": "value"}),
-    "mapper": lambda cells, run_date: cells.notna().to_frame("value"),     # a flag: set (how) or NA
+    "key": lambda cells, run_date, settings: parse_key(cells),
+    "text": lambda cells, run_date, settings: normalise_text(cells).to_frame("value"),
+    "html_text": lambda cells, run_date, settings: html_to_text(cells).to_frame("value"),
+    "money": lambda cells, run_date, settings: parse_money(cells, settings.values).rename(columns={"amount": "value"}),
+    "currency": lambda cells, run_date, settings: parse_currency(cells, settings.values),
+    "boolean": lambda cells, run_date, settings: parse_boolean(cells, settings.values),
+    "quantity": lambda cells, run_date, settings: parse_quantity(cells, settings.values).rename(
+        columns={"quantity": "value"}),
+    "gtin": lambda cells, run_date, settings: parse_gtin(cells).rename(columns={"gtin": "value"}),
+    "integer": lambda cells, run_date, settings: parse_integer(cells),
+    "shelf_life": lambda cells, run_date, settings: parse_shelf_life(cells, run_date, settings.values).rename(
+        columns={"days": "value"}),
+    "weight": lambda cells, run_date, settings: parse_weight(cells, settings.values).rename(columns={"grams": "value"}),
+    "mapper": lambda cells, run_date, settings: cells.notna().to_frame("value"),     # a flag: set (how) or NA
 }
 # parser → {extra output column: the field it sets where it found something}
 PARSER_EXTRAS = {
@@ -63,10 +68,10 @@ DTYPES = {"string": object, "text": object, "decimal": object, "date": object, "
           "boolean": "boolean"}
 
 
-def parse_products(text: pd.DataFrame, run_date: datetime.date) -> pd.DataFrame:
+def parse_products(text: pd.DataFrame, run_date: datetime.date, settings: Settings) -> pd.DataFrame:
     """The typed frame (see module doc) of a text frame; `run_date` dates best-before shelf lives."""
-    fields = config.schema_fields()
-    typed: dict[str, pd.Series] = {name: text[name] for name in config.schema()["lineage"]}
+    fields = settings.fields
+    typed: dict[str, pd.Series] = {name: text[name] for name in settings.lineage}
     checks: dict[str, dict[str, pd.Series]] = {}       # field -> its __raw, __error and __detail columns
     extras: list[tuple[str, pd.Series]] = []
     for name, spec in fields.items():
@@ -74,7 +79,7 @@ def parse_products(text: pd.DataFrame, run_date: datetime.date) -> pd.DataFrame:
             typed[name] = pd.Series(pd.NA, index=text.index, dtype=object)
             continue
         cells = text[spec.get("source", name)]
-        result = _parsed(PARSERS["key" if "unique_within" in spec else spec["parser"]], cells, run_date)
+        result = _parsed(PARSERS["key" if "unique_within" in spec else spec["parser"]], cells, run_date, settings)
         typed[name] = result["value"]
         if "error" in result:
             checks[name] = {RAW_SUFFIX: cells, ERROR_SUFFIX: result["error"], DETAIL_SUFFIX: result["detail"]}
@@ -101,13 +106,13 @@ def parse_key(cells: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"value": value, "error": error, "detail": detail})
 
 
-def _parsed(parser: Parser, cells: pd.Series, run_date: datetime.date) -> pd.DataFrame:
-    """parser(cells, run_date). Parsers read each cell on its own, so a column without any value (a field the
+def _parsed(parser: Parser, cells: pd.Series, run_date: datetime.date, settings: Settings) -> pd.DataFrame:
+    """parser(cells, run_date, settings). Parsers read each cell on its own, so a column without any value (a field the
     sheet does not have) is parsed as its first cell, repeated."""
     if len(cells) > 1 and pd.isna(cells.iat[0]) and not cells.notna().any():
-        first = parser(cells.iloc[:1], run_date)
+        first = parser(cells.iloc[:1], run_date, settings)
         return first.iloc[np.zeros(len(cells), dtype=np.intp)].set_axis(cells.index)
-    return parser(cells, run_date)
+    return parser(cells, run_date, settings)
 
 
 def _flag_too_precise(values: pd.Series, check: dict[str, pd.Series], max_decimals: int) -> dict[str, pd.Series]:

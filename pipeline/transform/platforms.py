@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-from pipeline.transform.columns import join_cells, platform_specs, text_cells
+from pipeline.transform.columns import join_cells, text_cells
 from pipeline.transform.reading_tables import find_column, normalise_header
 
 UNIT = "unit"
@@ -49,24 +49,26 @@ def _alternatives(item: str | list[str]) -> list[str]:
     return [item] if isinstance(item, str) else item
 
 
-def detect_platform(columns: Sequence[str]) -> str | None:
-    """The platform whose signature headers are all present, or None for a plain vendor sheet."""
-    for name, spec in platform_specs().items():
+def detect_platform(columns: Sequence[str], platforms: Mapping[str, Any]) -> str | None:
+    """The platform of `platforms` (config/platforms.yaml) whose signature headers are all present, or None for a
+    plain vendor sheet."""
+    for name, spec in platforms.items():
         if all(find_column(list(columns), *_alternatives(item)) for item in spec["signature"]):
             return name
     return None
 
 
-def fold(frame: pd.DataFrame, platform: str) -> pd.DataFrame:
-    """One row per sellable unit of a `platform` export, with `attrs["folded_away"]` counts."""
-    if platform not in platform_specs():
+def fold(frame: pd.DataFrame, platform: str, platforms: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per sellable unit of a `platform` export (a platform of `platforms`), with `attrs["folded_away"]`
+    counts."""
+    if platform not in platforms:
         raise ValueError(f"unknown platform {platform!r}")
     frame = frame.reset_index(drop=True)
     folder = _FOLDERS.get(platform)
     if folder is None:
         units, roles = frame.copy(), pd.Series(UNIT, index=frame.index)
     else:
-        units, roles = folder(frame, platform_specs()[platform]["fold"])
+        units, roles = folder(frame, platforms[platform]["fold"])
     units = units[roles.eq(UNIT)].reset_index(drop=True)
     cells = units.select_dtypes(include="object").columns
     units[cells] = units[cells].where(units[cells].notna(), pd.NA)

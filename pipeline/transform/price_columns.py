@@ -38,7 +38,7 @@ def _told_apart(sources: list[Source], sample: pd.DataFrame, tables: ReadingTabl
     if len(undetermined) != 2:
         return sources
     first, second = undetermined
-    ratio = _steady_ratio(sample[first.columns[0]], sample[second.columns[0]])
+    ratio = _steady_ratio(sample[first.columns[0]], sample[second.columns[0]], tables)
     if ratio is None or ratio == 1:
         return sources
     low, high = (first, second) if ratio > 1 else (second, first)
@@ -51,9 +51,9 @@ def _told_apart(sources: list[Source], sample: pd.DataFrame, tables: ReadingTabl
     return [replace(told.get(s, s), confidence=min(s.confidence, 0.6)) if s in told else s for s in sources]
 
 
-def _steady_ratio(first: pd.Series, second: pd.Series) -> Decimal | None:
+def _steady_ratio(first: pd.Series, second: pd.Series, tables: ReadingTables) -> Decimal | None:
     """The usual ratio second / first over rows with both prices, when most rows share it (within 2 %)."""
-    a, b = parse_money(first)["amount"], parse_money(second)["amount"]
+    a, b = parse_money(first, tables.values)["amount"], parse_money(second, tables.values)["amount"]
     ratios = [y / x for x, y in zip(a, b, strict=True)
               if isinstance(x, Decimal) and isinstance(y, Decimal) and x > 0 and y > 0]
     if len(ratios) < 2:

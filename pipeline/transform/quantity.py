@@ -18,40 +18,41 @@ content: a number glued to a word or a decimal ("T.60", "A6"), a unit per area o
 """
 from __future__ import annotations
 
-import functools
 import re
 from decimal import Decimal
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from pipeline import config
 from pipeline.transform.scalars import NUMBER, decimal_from_text
 from pipeline.transform.text import clean_values, object_column, per_distinct
+
+if TYPE_CHECKING:
+    from pipeline.transform.value_tables import ValueTables
 
 _MEASURE = rf"^(?:(?P<count>\d+) ?[x×*] ?)?(?P<number>{NUMBER}) ?(?P<unit>[^\W\d_].*)?$"
 
 
-@functools.cache
-def unit_factors(kinds: tuple[str, ...]) -> dict[str, tuple[str, Decimal]]:
-    """Lower-case unit spelling → (canonical unit, factor to it), for the given kinds of config/units.yaml."""
-    units = config.config_file("units.yaml")
-    return {spelling: (units[kind]["unit"], Decimal(factor))
-            for kind in kinds for spelling, factor in units[kind]["factors"].items()}
+def unit_spellings(units: dict[str, Any]) -> dict[str, dict[str, tuple[str, Decimal]]]:
+    """Per kind of config/units.yaml (mass, volume, duration): lower-case spelling → (canonical unit, factor)."""
+    return {kind: {spelling: (spec["unit"], Decimal(factor)) for spelling, factor in spec["factors"].items()}
+            for kind, spec in units.items() if isinstance(spec, dict) and "factors" in spec}
 
 
-def parse_quantity(s: pd.Series) -> pd.DataFrame:
+def parse_quantity(s: pd.Series, tables: ValueTables) -> pd.DataFrame:
     """Net content → quantity (Decimal; None when missing or wrong), unit ('g' or 'ml'), error, detail."""
-    return per_distinct(s, _quantities, fill={"quantity": None})
+    return per_distinct(s, partial(_quantities, tables=tables), fill={"quantity": None})
 
 
-def parse_weight(s: pd.Series) -> pd.DataFrame:
+def parse_weight(s: pd.Series, tables: ValueTables) -> pd.DataFrame:
     """Weight → grams (Decimal; None when missing or wrong), error (weight_unreadable), detail (the unit)."""
-    return per_distinct(s, _weights, fill={"grams": None})
+    return per_distinct(s, partial(_weights, tables=tables), fill={"grams": None})
 
 
-def _quantities(values: pd.Series) -> pd.DataFrame:
-    measures = _measures(values, ("mass", "volume"))
+def _quantities(values: pd.Series, tables: ValueTables) -> pd.DataFrame:
+    measures = _measures(values, tables, ("mass", "volume"))
     error = object_column(np.select(
         [measures["amount"].isna() | (measures["word"] == ""), measures["unit"].isna()],
         ["quantity_unreadable", "quantity_unit_unknown"], default=pd.NA), values.index)
@@ -61,8 +62,8 @@ def _quantities(values: pd.Series) -> pd.DataFrame:
                          "detail": object_column(measures["word"].where(error == "quantity_unit_unknown"))})
 
 
-def _weights(values: pd.Series) -> pd.DataFrame:
-    measures = _measures(values, ("mass",), bare_unit="g")
+def _weights(values: pd.Series, tables: ValueTables) -> pd.DataFrame:
+    measures = _measures(values, tables, ("mass",), bare_unit="g")
     failed = measures["converted"].isna()
     unknown_unit = measures["amount"].notna() & measures["unit"].isna()
     return pd.DataFrame({"grams": measures["converted"],
@@ -70,14 +71,13 @@ def _weights(values: pd.Series) -> pd.DataFrame:
                          "detail": object_column(measures["word"].where(unknown_unit))})
 
 
-def _measures(values: pd.Series, kinds: tuple[str, ...], bare_unit: str = "") -> pd.DataFrame:
+def _measures(values: pd.Series, tables: ValueTables, kinds: tuple[str, ...], bare_unit: str = "") -> pd.DataFrame:
     """Per cell: amount (count × number, None if unreadable), word (the unit as written, else `bare_unit`),
     unit and converted (the canonical unit and amount × factor, NA / None when the word is not a unit)."""
     parts = clean_values(values).fillna("").str.lower().str.extract(_MEASURE)
-    ignored = "|".join(map(re.escape, config.config_file("units.yaml")["ignored_marks"]))
-    word = parts["unit"].fillna("").str.replace(ignored, "", regex=True).str.strip().str.rstrip(".")
+    word = parts["unit"].fillna("").str.replace(tables.ignored_unit_marks, "", regex=True).str.strip().str.rstrip(".")
     word = word.mask(word == "", bare_unit)
-    found = word.map(unit_factors(kinds))
+    found = word.map(tables.unit_factors(kinds))
     amount = [_amount(count, number) for count, number in zip(parts["count"], parts["number"], strict=True)]
     converted = [_tidy(a * f[1]) if a is not None and isinstance(f, tuple) else None
                  for a, f in zip(amount, found, strict=True)]
@@ -100,18 +100,18 @@ def _tidy(value: Decimal) -> Decimal:
     return value.to_integral_value() if value == value.to_integral_value() else value.normalize()
 
 
-def quantity_in_text(cells: pd.Series) -> pd.Series:
+def quantity_in_text(cells: pd.Series, tables: ValueTables) -> pd.Series:
     """The net content a text states, as text parse_quantity reads ("250 g", "6 x 1 kg", "1.5 l", "75 cl"), or NA."""
-    return per_distinct(cells, _quantities_in_text)["text"]
+    return per_distinct(cells, partial(_quantities_in_text, pattern=tables.quantity_in_text))["text"]
 
 
-def _quantities_in_text(values: pd.Series) -> pd.DataFrame:
+def _quantities_in_text(values: pd.Series, pattern: re.Pattern[str]) -> pd.DataFrame:
     texts = clean_values(values).fillna("")
-    return object_column([_first_quantity(text) for text in texts], values.index).to_frame("text")
+    return object_column([_first_quantity(text, pattern) for text in texts], values.index).to_frame("text")
 
 
-def _first_quantity(text: str) -> str | None:
-    for match in _quantity_in_text_pattern().finditer(text):
+def _first_quantity(text: str, pattern: re.Pattern[str]) -> str | None:
+    for match in pattern.finditer(text):
         drained = match["drained_before"] or match["drained_after"]
         if not drained and decimal_from_text(match["number"]):      # a zero is no content
             count = f"{match['count']} x " if match["count"] else ""
@@ -119,10 +119,10 @@ def _first_quantity(text: str) -> str | None:
     return None
 
 
-@functools.cache
-def _quantity_in_text_pattern() -> re.Pattern[str]:
-    """A quantity in running text (see module doc); longest unit spellings first, so "gr" is not read as "g"."""
-    units = "|".join(map(re.escape, sorted(unit_factors(("mass", "volume")), key=len, reverse=True)))
+def quantity_in_text_pattern(spellings: dict[str, Any]) -> re.Pattern[str]:
+    """A quantity in running text (see module doc), given the mass and volume unit spellings; longest spellings
+    first, so "gr" is not read as "g"."""
+    units = "|".join(map(re.escape, sorted(spellings, key=len, reverse=True)))
     return re.compile(
         r"(?P<drained_before>[ée]goutt\w*\W{0,3})?"
         r"(?<![\w.])(?<!\d,)(?<!/)(?<!/ )"                       # not "T.60", "A6", "1,5", "€/100 g"

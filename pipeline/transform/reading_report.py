@@ -12,6 +12,7 @@ Every value a vendor's file chose (header names) is shortened and their number b
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import yaml
@@ -19,6 +20,9 @@ import yaml
 from pipeline.transform.column_plan import ColumnPlan
 from pipeline.transform.rejects import FILE_ROW, concat_rejects, make_rejects, render
 from pipeline.transform.sheet_layout import HEADERLESS_NAME
+
+if TYPE_CHECKING:
+    from pipeline.transform.settings import Settings
 
 SHOWN_HEADERS = 12          # headers named in a message
 SHOWN_CHARS = 40            # characters of each
@@ -102,19 +106,19 @@ def _snippet(target: str) -> str:
     return f'columns: {{"Votre colonne": {target}}}'
 
 
-def missing_reason(plan: ColumnPlan) -> tuple[str, str]:
+def missing_reason(plan: ColumnPlan, settings: Settings) -> tuple[str, str]:
     """(French, English) reason a file none of whose columns can give a required field is quarantined."""
     texts = [render("missing_column", target, headers_seen(plan),
-                    {"example": EXAMPLES.get(target, target), "detail": _snippet(target)})
+                    {"example": EXAMPLES.get(target, target), "detail": _snippet(target)}, settings)
              for target in plan.missing]
     return " ".join(t[0] for t in texts), " ".join(t[1] for t in texts)
 
 
-def missing_column_rejects(plan: ColumnPlan, vendor_id: str, source_file: str) -> pd.DataFrame:
+def missing_column_rejects(plan: ColumnPlan, vendor_id: str, source_file: str, settings: Settings) -> pd.DataFrame:
     """One reject about the whole file (source_row 0) per required field no column can give."""
     lineage = pd.DataFrame({"vendor_id": [vendor_id], "source_file": [source_file], "source_row": [FILE_ROW],
                             "sku": [pd.NA]})
-    return concat_rejects([make_rejects(lineage, field=target, rule="missing_column",
+    return concat_rejects([make_rejects(lineage, field=target, rule="missing_column", settings=settings,
                                         value=pd.Series([headers_seen(plan)]),
                                         example=EXAMPLES.get(target, target), detail=_snippet(target))
                            for target in plan.missing])

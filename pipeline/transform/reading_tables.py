@@ -1,7 +1,7 @@
-"""The tables a sheet's columns are read with, loaded once from config/, and how a header is compared and
+"""The tables a sheet's columns are read with, built once from config/'s data, and how a header is compared and
 recognised with them.
 
-- default_tables: config/header_lexicon.yaml (as a Lexicon), config/column_synonyms.yaml (exact headers),
+- reading_tables: config/header_lexicon.yaml (as a Lexicon), config/column_synonyms.yaml (exact headers),
   config/platforms.yaml, config/price_preference.yaml, the VAT rates of config/vat.yaml and the schema's
   canonical columns;
 - normalise_header, header_key, find_column: a header for exact comparisons (synonyms, platform columns, a
@@ -15,9 +15,10 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
-from pipeline import config
 from pipeline.transform.header_words import Lexicon, fold, read_header
+from pipeline.transform.value_tables import ValueTables
 
 _DUPLICATE_SUFFIX = re.compile(r" \(\d+\)$")   # the reader's " (2)" on a repeated header
 _NOT_A_WORD = re.compile(r"[\W_]+")
@@ -42,24 +43,30 @@ class ReadingTables:
     preference: Mapping[str, Sequence[str]]     # kinds, basis
     vat_rates: tuple[Decimal, ...]
     canonical: tuple[str, ...]                  # canonical source names, in schema order
+    text_columns: tuple[str, ...]               # the text frame's columns after the lineage: every field's source
+    field_of_source: Mapping[str, str]          # canonical source name → schema field (shelf_life, weight differ)
+    values: ValueTables                         # the tables cells are read with (content, price columns)
     known: frozenset[str] = frozenset()         # header keys of synonyms, canonical names and platform columns
 
 
-@functools.cache
-def default_tables() -> ReadingTables:
-    """The tables of config/ (header_lexicon, column_synonyms, platforms, price_preference, vat, units)."""
-    lexicon = Lexicon.from_config(config.config_file("header_lexicon.yaml"), config.config_file("units.yaml"))
+def reading_tables(fields: Mapping[str, Mapping[str, Any]], files: Mapping[str, Any], values: ValueTables
+                   ) -> ReadingTables:
+    """The tables of the schema's `fields` and of config/ (`files` by name: header_lexicon, column_synonyms,
+    platforms, price_preference, vat, units), with the value tables cells are read with."""
+    lexicon = Lexicon.from_config(files["header_lexicon.yaml"], files["units.yaml"])
     synonyms: dict[str, Synonym] = {}
-    for target, entries in config.config_file("column_synonyms.yaml").items():
+    for target, entries in files["column_synonyms.yaml"].items():
         for rank, entry in enumerate(entries):
             spec = entry if isinstance(entry, dict) else {"header": entry}
             synonyms.setdefault(header_key(spec["header"]), Synonym(
                 target, rank, spec.get("unit"), spec.get("price_includes_vat"), spec.get("fallback", False)))
-    rates = tuple(sorted({Decimal(r) for r in config.config_file("vat.yaml")["rates"].values()}))
-    canonical = tuple(spec.get("source", name) for name, spec in config.schema_fields().items()
+    rates = tuple(sorted({Decimal(r) for r in files["vat.yaml"]["rates"].values()}))
+    canonical = tuple(spec.get("source", name) for name, spec in fields.items()
                       if spec.get("parser") not in ("derived", "mapper"))
-    tables = ReadingTables(lexicon, synonyms, config.config_file("platforms.yaml"),
-                           config.config_file("price_preference.yaml"), rates, canonical)
+    text_columns = tuple(spec.get("source", name) for name, spec in fields.items() if spec.get("parser") != "derived")
+    field_of_source = {spec.get("source", name): name for name, spec in fields.items()}
+    tables = ReadingTables(lexicon, synonyms, files["platforms.yaml"], files["price_preference.yaml"], rates,
+                           canonical, text_columns, field_of_source, values)
     return replace(tables, known=_known_headers(tables))
 
 
@@ -85,11 +92,9 @@ def find_column(columns: Sequence[str], *names: str) -> str | None:
     return None
 
 
-def header_recogniser(also_known: Collection[str] = (), tables: ReadingTables | None = None
-                      ) -> Callable[[str], bool]:
+def header_recogniser(tables: ReadingTables, also_known: Collection[str] = ()) -> Callable[[str], bool]:
     """Whether a cell names a column: header words (a field, a known other column, an attribute), an exact
     synonym, a platform export's column, or one of `also_known` (the headers a vendor profile maps)."""
-    tables = tables or default_tables()
     known = (tables.known or _known_headers(tables)) | {header_key(h) for h in also_known}
 
     @functools.lru_cache(maxsize=4096)

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from pipeline import config
 from pipeline.transform.lineage import ROW_IDENTITY
+
+if TYPE_CHECKING:
+    from pipeline.transform.settings import Settings
 
 REJECT_COLUMNS = [*ROW_IDENTITY, "field", "value", "rule", "message_fr", "message_en"]
 SHOWN_VALUE_CHARS = 200     # of a vendor's value, in a reject's `value` and message
@@ -21,14 +23,14 @@ def empty_rejects() -> pd.DataFrame:
     return frame
 
 
-def _labels(field: str) -> dict[str, str]:
-    spec = config.schema_fields().get(field, {})
+def _labels(field: str, settings: Settings) -> dict[str, str]:
+    spec = settings.fields.get(field, {})
     return {f"label_{lang}": spec.get(f"label_{lang}", field) for lang in ("fr", "en")}
 
 
-def render(rule: str, field: str, value: Any, params: Mapping[str, Any]) -> tuple[str, str]:
-    """The (French, English) message for one failure."""
-    return _render(config.rules()[rule], _labels(field), value, params)
+def render(rule: str, field: str, value: Any, params: Mapping[str, Any], settings: Settings) -> tuple[str, str]:
+    """The (French, English) message for one failure (schemas/rules.yaml's templates, the field's labels)."""
+    return _render(settings.rules[rule], _labels(field, settings), value, params)
 
 
 def _render(templates: Mapping[str, str], labels: Mapping[str, str], value: Any,
@@ -43,8 +45,8 @@ class _Blank(dict):
         return ""
 
 
-def make_rejects(rows: pd.DataFrame, /, *, field: str, rule: str, value: pd.Series | None = None,
-                 **params: Any) -> pd.DataFrame:
+def make_rejects(rows: pd.DataFrame, /, *, field: str, rule: str, settings: Settings,
+                 value: pd.Series | None = None, **params: Any) -> pd.DataFrame:
     """One reject per row of `rows` (which carries the lineage columns) for `field` failing `rule`.
 
     `value` is the cell as the vendor sent it (defaults to rows[field]); each extra keyword fills a
@@ -66,7 +68,7 @@ def make_rejects(rows: pd.DataFrame, /, *, field: str, rule: str, value: pd.Seri
     codes = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()   # numbered as first seen
     _, firsts = np.unique(codes, return_index=True)
     distinct = keys.iloc[firsts]
-    names, templates, labels = list(keys.columns[1:]), config.rules()[rule], _labels(field)
+    names, templates, labels = list(keys.columns[1:]), settings.rules[rule], _labels(field, settings)
     messages = np.array([_render(templates, labels, value, {**constants, **dict(zip(names, cells, strict=True))})
                          for value, *cells in zip(*(distinct[c].tolist() for c in keys.columns), strict=True)],
                         dtype=object)

@@ -10,15 +10,18 @@ only when there are several of them or a different decimal mark follows: "1 234,
 """
 from __future__ import annotations
 
-import functools
 import re
 from decimal import Decimal
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from pipeline import config
 from pipeline.transform.text import clean_values, object_column, per_distinct
+
+if TYPE_CHECKING:
+    from pipeline.transform.value_tables import ValueTables
 
 # A number as a cell writes it, loosely: sign, digits with any marks, exponent (decimal_from_text judges it).
 NUMBER = r"[+-]?(?:\d[\d.,'’ ]*\d|\d|[.,]\d+)(?:[eE][+-]?\d+)?"
@@ -63,43 +66,39 @@ def _integers(values: pd.Series) -> pd.DataFrame:
     return _value_or_error(pd.Series(whole, index=values.index, dtype="Int64"), "integer_unreadable")
 
 
-@functools.cache
-def boolean_words() -> dict[str, bool]:
-    """Lower-case yes/no words (config/booleans.yaml) → True / False."""
-    words = config.config_file("booleans.yaml")
+def boolean_table(words: dict[str, list[str]]) -> dict[str, bool]:
+    """Lower-case yes/no words (config/booleans.yaml, `truthy` and `falsy`) → True / False."""
     return {word: True for word in words["truthy"]} | {word: False for word in words["falsy"]}
 
 
-def parse_boolean(s: pd.Series) -> pd.DataFrame:
+def parse_boolean(s: pd.Series, tables: ValueTables) -> pd.DataFrame:
     """oui/non, yes/no, vrai/faux, true/false, 1/0, x → value (boolean), else error boolean_unreadable."""
-    return per_distinct(s, _booleans)
+    return per_distinct(s, partial(_booleans, tables=tables))
 
 
-def _booleans(values: pd.Series) -> pd.DataFrame:
-    return _value_or_error(clean_values(values).str.lower().map(boolean_words()).astype("boolean"),
+def _booleans(values: pd.Series, tables: ValueTables) -> pd.DataFrame:
+    return _value_or_error(clean_values(values).str.lower().map(tables.boolean_words).astype("boolean"),
                            "boolean_unreadable")
 
 
-@functools.cache
-def currency_codes() -> dict[str, str]:
+def currency_table(iso4217: dict[str, Any], signs: dict[str, str]) -> dict[str, str]:
     """Lower-case ISO 4217 codes (config/iso4217.yaml), signs and words (config/money.yaml) → the code."""
-    codes = {code.lower(): code for code in config.config_file("iso4217.yaml")}
-    signs = config.config_file("money.yaml")["currency_signs"]
+    codes = {code.lower(): code for code in iso4217}
     return codes | {sign.lower(): code for sign, code in signs.items()}
 
 
-def currency_of(words: pd.Series) -> pd.Series:
+def currency_of(words: pd.Series, tables: ValueTables) -> pd.Series:
     """The ISO 4217 code each currency word or sign names ("eur", "€", "Euros."), NA when unknown."""
-    return object_column(words.str.lower().str.rstrip(".").map(currency_codes()))
+    return object_column(words.str.lower().str.rstrip(".").map(tables.currency_codes))
 
 
-def parse_currency(s: pd.Series) -> pd.DataFrame:
+def parse_currency(s: pd.Series, tables: ValueTables) -> pd.DataFrame:
     """ISO 4217 codes in any case, or a sign or word such as "€" → value (the code), else currency_unknown."""
-    return per_distinct(s, _currencies)
+    return per_distinct(s, partial(_currencies, tables=tables))
 
 
-def _currencies(values: pd.Series) -> pd.DataFrame:
-    return _value_or_error(currency_of(clean_values(values)), "currency_unknown")
+def _currencies(values: pd.Series, tables: ValueTables) -> pd.DataFrame:
+    return _value_or_error(currency_of(clean_values(values), tables), "currency_unknown")
 
 
 def _value_or_error(value: pd.Series, rule: str) -> pd.DataFrame:

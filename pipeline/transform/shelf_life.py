@@ -12,13 +12,16 @@ from __future__ import annotations
 import datetime
 import functools
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from pipeline.transform.quantity import unit_factors
 from pipeline.transform.scalars import NUMBER, decimal_from_text
 from pipeline.transform.text import clean_values, object_column, per_distinct
+
+if TYPE_CHECKING:
+    from pipeline.transform.value_tables import ValueTables
 
 MAX_DURATION = 10**9   # in any unit: far beyond a shelf life, and keeps the day count exact and within Int64
 _DURATION = rf"^(?P<number>{NUMBER}) ?(?P<unit>[^\W\d_].*)$"
@@ -29,15 +32,16 @@ _DATES = [
 ]
 
 
-def parse_shelf_life(s: pd.Series, run_date: datetime.date) -> pd.DataFrame:
+def parse_shelf_life(s: pd.Series, run_date: datetime.date, tables: ValueTables) -> pd.DataFrame:
     """Shelf-life text → days (Int64), error (shelf_life_unreadable) and detail (an unknown unit)."""
-    return per_distinct(s, lambda values: _shelf_lives(values, run_date))
+    durations = tables.unit_factors(("duration",))
+    return per_distinct(s, lambda values: _shelf_lives(values, run_date, durations))
 
 
-def _shelf_lives(values: pd.Series, run_date: datetime.date) -> pd.DataFrame:
+def _shelf_lives(values: pd.Series, run_date: datetime.date, durations: dict) -> pd.DataFrame:
     text = clean_values(values).fillna("").str.lower()
     dated = (_best_before(text) - pd.Timestamp(run_date)).dt.days.astype("Int64")
-    lasting = _duration_days(text)
+    lasting = _duration_days(text, durations)
     days = dated.where(dated.notna(), lasting["days"])
     return pd.DataFrame({"days": days,
                          "error": object_column(np.where(days.isna(), "shelf_life_unreadable", pd.NA),
@@ -55,10 +59,10 @@ def _best_before(text: pd.Series) -> pd.Series:
     return first.where(parts["day"].notna(), first + pd.offsets.MonthEnd(0))
 
 
-def _duration_days(text: pd.Series) -> pd.DataFrame:
+def _duration_days(text: pd.Series, durations: dict) -> pd.DataFrame:
     """Days of each duration cell (NA if not one), and the unit as written where it is not a duration unit."""
     parts = text.str.extract(_DURATION)
-    factors = parts["unit"].str.rstrip(".").map(unit_factors(("duration",)))
+    factors = parts["unit"].str.rstrip(".").map(durations)
     days = [_whole_days(number, factor) for number, factor in zip(parts["number"], factors, strict=True)]
     unknown = parts["unit"].notna() & factors.isna()
     return pd.DataFrame({"days": pd.Series(days, index=text.index, dtype="Int64"),

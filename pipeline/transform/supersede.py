@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from pipeline.transform.rejects import empty_rejects, make_rejects
 
+if TYPE_CHECKING:
+    from pipeline.transform.settings import Settings
+
 KEYS = ["vendor_id", "sku"]
 
 
-def newest_wins(rows: pd.DataFrame, file_order: dict[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def newest_wins(rows: pd.DataFrame, file_order: dict[str, int], settings: Settings
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows kept, rejects `superseded` for rows whose SKU a newer file of the same vendor also lists).
 
     `file_order` ranks each source_file, higher = newer (by modification time, then path)."""
@@ -24,10 +29,11 @@ def newest_wins(rows: pd.DataFrame, file_order: dict[str, int]) -> tuple[pd.Data
         return rows, empty_rejects()
     newest_file = {r: f for f, r in file_order.items()}
     winner = newest[older].map(newest_file)
-    return rows[~older], make_rejects(rows[older], field="sku", rule="superseded", detail=winner)
+    return rows[~older], make_rejects(rows[older], field="sku", rule="superseded", settings=settings,
+                                      detail=winner)
 
 
-def newest_in_sku_order(files: list[Iterator[pd.DataFrame]], file_order: dict[str, int]
+def newest_in_sku_order(files: list[Iterator[pd.DataFrame]], file_order: dict[str, int], settings: Settings
                         ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """newest_wins over the rows of one vendor's files, a few at a time: each file's frames come in SKU order
     (code point order, each SKU in one frame of its file). Yields (rows kept, sorted by sku, source_file and
@@ -48,5 +54,5 @@ def newest_in_sku_order(files: list[Iterator[pd.DataFrame]], file_order: dict[st
             upto = int(np.searchsorted(held[n]["sku"].to_numpy(dtype=object), bound, side="right"))
             taken.append(held[n].iloc[:upto])
             held[n] = held[n].iloc[upto:]
-        rows, superseded = newest_wins(pd.concat(taken, ignore_index=True), file_order)
+        rows, superseded = newest_wins(pd.concat(taken, ignore_index=True), file_order, settings)
         yield rows.sort_values(["sku", "source_file", "source_row"], kind="stable").reset_index(drop=True), superseded

@@ -30,6 +30,7 @@ from great_expectations.validator.v1_validator import Validator as BatchValidato
 from pipeline.transform.lineage import ROW_IDENTITY
 from pipeline.transform.parse import DETAIL_SUFFIX, ERROR_SUFFIX, HELPER_SUFFIXES, RAW_SUFFIX
 from pipeline.transform.rejects import concat_rejects, make_rejects
+from pipeline.transform.settings import Settings
 from pipeline.transform.text import factorize_cells
 from pipeline.transform.validation_suite import (
     NUMBER_VIEW,
@@ -64,27 +65,27 @@ class KnownValues:
         return self._verdicts.setdefault((min_shelf_life_days, column), {})
 
 
-def prepare(min_shelf_life_days: int) -> None:
+def prepare(settings: Settings, min_shelf_life_days: int) -> None:
     """Load the GX context and the suite's validator now (later calls, and processes forked after, reuse them)."""
     batch_definition()
-    suite_checks(min_shelf_life_days)
+    suite_checks(settings, min_shelf_life_days)
 
 
-def validate(typed: pd.DataFrame, *, min_shelf_life_days: int = 180, known: KnownValues | None = None
-             ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def validate(typed: pd.DataFrame, *, settings: Settings, min_shelf_life_days: int = 180,
+             known: KnownValues | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows that pass every check, without helper columns; one reject per failing row, field and rule). Given
     `known`, values it holds verdicts on are not validated again, and the verdicts on new values are added."""
-    validator = suite_checks(min_shelf_life_days)
+    validator = suite_checks(settings, min_shelf_life_days)
     batches, found = _batches(typed, validator, known, min_shelf_life_days)
     for batch, checks, rows_of, learn in batches:
-        failing = _failing(batch, checks, min_shelf_life_days, validator)
+        failing = _failing(batch, checks, settings, min_shelf_life_days, validator)
         learn(failing)
         found += [(check, rows_of(check, positions)) for check, positions in failing]
     failures, checks = _failures(found, typed)
     keep = np.ones(len(typed), dtype=bool)
     keep[failures["row"].to_numpy()] = False
     valid = typed.drop(columns=[c for c in typed.columns if c.endswith(HELPER_SUFFIXES)])[keep]
-    return valid, _rejects(typed, failures, checks)
+    return valid, _rejects(typed, failures, checks, settings)
 
 
 RowsOf = Callable[[Check, np.ndarray], np.ndarray]
@@ -249,7 +250,7 @@ def _first_positions(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
 
 
-def _failing(batch: pd.DataFrame, checks: list[Check], min_shelf_life_days: int,
+def _failing(batch: pd.DataFrame, checks: list[Check], settings: Settings, min_shelf_life_days: int,
              validator: SuiteChecks) -> list[tuple[Check, np.ndarray]]:
     """(check, the batch positions it rejects) for each check GX finds failing on `batch`.
 
@@ -258,14 +259,14 @@ def _failing(batch: pd.DataFrame, checks: list[Check], min_shelf_life_days: int,
     gx_validator = BatchValidator(batch_definition(), result_format="BOOLEAN_ONLY",
                                   batch_parameters={"dataframe": batch})
     verdicts = gx_validator.validate_expectation_suite(
-        sub_suite(min_shelf_life_days, tuple(check.position for check in checks)))
+        sub_suite(settings, min_shelf_life_days, tuple(check.position for check in checks)))
     failed = sorted((validator.by_key[check_key(outcome.expectation_config)] for outcome in verdicts.results
                      if not outcome.success), key=lambda check: check.position)
     if not failed:
         return []
     gx_validator.result_format = {"result_format": "COMPLETE"}
     listed = gx_validator.validate_expectation_suite(
-        sub_suite(min_shelf_life_days, tuple(check.position for check in failed)))
+        sub_suite(settings, min_shelf_life_days, tuple(check.position for check in failed)))
     found = []
     for outcome in listed.results:
         if "unexpected_index_list" not in outcome.result:
@@ -312,12 +313,14 @@ def _exception_messages(info: dict[str, Any]) -> str:
     return "; ".join(str(value.get("exception_message")) for value in nested)
 
 
-def _rejects(typed: pd.DataFrame, failures: pd.DataFrame, checks: list[dict[str, Any]]) -> pd.DataFrame:
+def _rejects(typed: pd.DataFrame, failures: pd.DataFrame, checks: list[dict[str, Any]], settings: Settings
+             ) -> pd.DataFrame:
     """Rejects for the failures; a parse error on a row's field hides that field's other failures there."""
     cells = pd.MultiIndex.from_frame(failures[["row", "field"]])
     parsed = pd.MultiIndex.from_frame(failures.loc[failures["parse"], ["row", "field"]])
     failures = failures[failures["parse"].to_numpy() | ~cells.isin(parsed)]
-    frames = [_check_rejects(_failed_rows(typed, group["row"].to_numpy(), checks[check]), checks[check], rule)
+    frames = [_check_rejects(_failed_rows(typed, group["row"].to_numpy(), checks[check]), checks[check], rule,
+                             settings)
               for (check, rule), group in failures.groupby(["check", "rule"])]
     return (concat_rejects(frames)
             .sort_values(["source_file", "source_row", "field", "rule"], kind="stable")
@@ -331,7 +334,7 @@ def _failed_rows(typed: pd.DataFrame, rows: np.ndarray, check: dict[str, Any]) -
     return typed[[c for c in dict.fromkeys(wanted) if c in typed]].iloc[rows].reset_index(drop=True)
 
 
-def _check_rejects(rows: pd.DataFrame, check: dict[str, Any], rule: str) -> pd.DataFrame:
+def _check_rejects(rows: pd.DataFrame, check: dict[str, Any], rule: str, settings: Settings) -> pd.DataFrame:
     """Rejects of the rows that failed one check with one rule; message placeholders filled per row."""
     field = check["field"]
     typed_text = _as_text(rows[field])
@@ -341,7 +344,8 @@ def _check_rejects(rows: pd.DataFrame, check: dict[str, Any], rule: str) -> pd.D
         params["detail"] = rows[field + DETAIL_SUFFIX]
     if rule == "duplicate":
         params["rows"], params["count"] = _shared_rows(rows, check["column_list"])
-    return make_rejects(rows, field=field, rule=rule, value=sent.where(sent.notna(), typed_text), **params)
+    return make_rejects(rows, field=field, rule=rule, settings=settings, value=sent.where(sent.notna(), typed_text),
+                        **params)
 
 
 def _as_text(values: pd.Series) -> pd.Series:

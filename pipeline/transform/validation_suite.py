@@ -16,8 +16,8 @@ from great_expectations.core.batch_definition import BatchDefinition
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-from pipeline import config
 from pipeline.transform.parse import ERROR_SUFFIX
+from pipeline.transform.settings import Settings
 
 NUMBER_VIEW = "__number"            # suffix of the float64 view on which a field's bounds are checked
 PARSE_ERROR = "parse_error"         # meta rule of a `<field>__error` check: the rule is the cell's own value
@@ -25,17 +25,17 @@ SETTING_RULES = {"min_shelf_life_days": "shelf_life_too_short"}   # run setting 
 FILE_COLUMN = "source_file"         # schema: `unique_within` columns are unique within one file
 
 
-def build_suite(min_shelf_life_days: int) -> gx.ExpectationSuite:
+def build_suite(settings: Settings, min_shelf_life_days: int) -> gx.ExpectationSuite:
     """The suite for schemas/vendor_product.yaml; each expectation's meta names its field, rule and params."""
-    settings = {"min_shelf_life_days": min_shelf_life_days}
+    run_settings = {"min_shelf_life_days": min_shelf_life_days}
     return gx.ExpectationSuite(
         name=f"vendor_product_min_shelf_life_{min_shelf_life_days}",
-        expectations=[expectation for field, spec in config.schema_fields().items()
-                      for expectation in _field_expectations(field, spec, settings)])
+        expectations=[expectation for field, spec in settings.fields.items()
+                      for expectation in _field_expectations(field, spec, run_settings, settings)])
 
 
-def _field_expectations(field: str, spec: Mapping[str, Any],
-                        settings: Mapping[str, Any]) -> list[gxe.Expectation]:
+def _field_expectations(field: str, spec: Mapping[str, Any], run_settings: Mapping[str, Any],
+                        settings: Settings) -> list[gxe.Expectation]:
     def meta(rule: str, **params: Any) -> dict[str, Any]:
         return {"field": field, "rule": rule, "params": params}
 
@@ -56,14 +56,14 @@ def _field_expectations(field: str, spec: Mapping[str, Any],
         checks.append(gxe.ExpectColumnValuesToBeBetween(column=number, max_value=spec["max"],
                                                         meta=meta("above_max", max=spec["max"])))
     if "setting" in spec:
-        bound = settings[spec["setting"]]
+        bound = run_settings[spec["setting"]]
         checks.append(gxe.ExpectColumnValuesToBeBetween(
             column=number, min_value=bound, meta=meta(SETTING_RULES[spec["setting"]], min=bound)))
     if "max_length" in spec:
         checks.append(gxe.ExpectColumnValueLengthsToBeBetween(
             column=field, max_value=spec["max_length"], meta=meta("too_long", max_length=spec["max_length"])))
     if "allowed" in spec or "allowed_from" in spec:
-        allowed = spec.get("allowed") or _config_values(spec["allowed_from"])
+        allowed = spec.get("allowed") or _config_values(settings.config(f"{spec['allowed_from']}.yaml"))
         checks.append(gxe.ExpectColumnValuesToBeInSet(column=field, value_set=allowed,
                                                       meta=meta("not_allowed", allowed=", ".join(allowed))))
     if "unique_within" in spec:
@@ -73,9 +73,9 @@ def _field_expectations(field: str, spec: Mapping[str, Any],
     return checks
 
 
-def _config_values(name: str) -> list[str]:
-    """The values listed in config/<name>.yaml: a YAML list, or a mapping keyed by the values."""
-    return sorted(str(value) for value in config.config_file(f"{name}.yaml"))
+def _config_values(listed: Any) -> list[str]:
+    """The values a config file lists: a YAML list, or a mapping keyed by the values."""
+    return sorted(str(value) for value in listed)
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,9 @@ def batch_definition() -> BatchDefinition:
 
 
 @functools.cache
-def suite_checks(min_shelf_life_days: int) -> SuiteChecks:
-    suite = build_suite(min_shelf_life_days)
+def suite_checks(settings: Settings, min_shelf_life_days: int) -> SuiteChecks:
+    """The suite of `settings` as checks, once per process for each (settings, shelf-life bound)."""
+    suite = build_suite(settings, min_shelf_life_days)
     checks: list[Check] = []
     bounds: dict[str, set[float]] = {}
     for position, expectation in enumerate(suite.expectations):
@@ -129,8 +130,8 @@ def check_key(configuration: ExpectationConfiguration) -> tuple[str, str]:
 
 
 @functools.lru_cache(maxsize=256)
-def sub_suite(min_shelf_life_days: int, positions: tuple[int, ...]) -> gx.ExpectationSuite:
+def sub_suite(settings: Settings, min_shelf_life_days: int, positions: tuple[int, ...]) -> gx.ExpectationSuite:
     """The suite's expectations at `positions`, as a suite of their own."""
-    validator = suite_checks(min_shelf_life_days)
+    validator = suite_checks(settings, min_shelf_life_days)
     return gx.ExpectationSuite(name=f"{validator.suite_name}_{'_'.join(map(str, positions))}",
                                expectations=[copy.copy(validator.checks[p].expectation) for p in positions])

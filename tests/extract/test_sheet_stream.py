@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from pipeline import config
 from pipeline.extract import sheet_stream
 from pipeline.extract.intake import IntakeFile
 from pipeline.extract.profiles import VendorProfile
@@ -16,6 +17,8 @@ from pipeline.extract.readers import read_sheet
 from pipeline.extract.row_checks import TextLimits
 from pipeline.extract.sheet_stream import NotStreamable, spool_sheet
 from pipeline.transform.reading_tables import header_recogniser
+
+SETTINGS = config.settings()
 
 HEADER = "SKU;Désignation;Description;Prix TTC"
 
@@ -50,7 +53,7 @@ def streamed(file: IntakeFile, tmp_path: Path, chunk_rows: int, profile: VendorP
     profile = profile or VendorProfile("savonnerie")
     folder = tmp_path / "spool"
     folder.mkdir(exist_ok=True)
-    sheet = spool_sheet(file, profile, header_recogniser(), folder)
+    sheet = spool_sheet(file, profile, header_recogniser(SETTINGS.reading), folder)
 
     def key_of(frame: pd.DataFrame) -> pa.Array:
         return pa.array(frame["SKU"].str.strip().tolist(), pa.string())
@@ -62,7 +65,7 @@ def streamed(file: IntakeFile, tmp_path: Path, chunk_rows: int, profile: VendorP
 def whole(file: IntakeFile) -> pd.DataFrame:
     data = Path(file.url).read_bytes()
     return read_sheet(data, file.path, VendorProfile("savonnerie"),
-                      header_recogniser()).frame
+                      header_recogniser(SETTINGS.reading)).frame
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])

@@ -11,6 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline import config
+from pipeline.config import output_profile
 from pipeline.load.feed_files import (
     PENDING_COLUMNS,
     PENDING_CSV,
@@ -25,11 +27,13 @@ from pipeline.load.feed_files import (
 from pipeline.load.manifest import manifest_bytes
 from pipeline.load.outputs import REJECTS
 from pipeline.load.publish import FeedFolder
-from pipeline.transform.categories import category_rules, classify
-from pipeline.transform.listing import build_listings, output_profile
+from pipeline.transform.categories import classify
+from pipeline.transform.listing import build_listings
 from pipeline.transform.rejects import REJECT_COLUMNS, empty_rejects
 from pipeline.transform.spreadsheet_safety import neutralise
 from pipeline.transform.taobao_rows import taobao_rows
+
+SETTINGS = config.settings()
 
 PROFILE = output_profile()
 FX_DATE = dt.date(2026, 11, 20)
@@ -66,7 +70,7 @@ def _priced():
         "cbec_tax_rate": [Decimal("0.091"), Decimal("0.063"), Decimal("0.091")],
         "cbec_tax_cny": [Decimal("3.32"), Decimal("7.77"), Decimal("2.54")],
         "cbec_over_limit": [False, False, False]})
-    return classify(frame, category_rules())
+    return classify(frame, config.config_file("categories.yaml"))
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
@@ -78,7 +82,7 @@ def _feed_csv(listings) -> bytes:
 
 
 def test_csv_starts_with_bom_version_and_the_two_name_rows():
-    data = _feed_csv(build_listings(_priced()))
+    data = _feed_csv(build_listings(_priced(), SETTINGS))
     assert data.startswith(b"\xff\xfe")
     rows = _csv_rows(data)
     assert rows[0] == ["version 1.00"]
@@ -88,13 +92,13 @@ def test_csv_starts_with_bom_version_and_the_two_name_rows():
 
 
 def test_csv_lines_end_in_crlf_only():
-    text = _feed_csv(build_listings(_priced()))[2:].decode("utf-16-le")
+    text = _feed_csv(build_listings(_priced(), SETTINGS))[2:].decode("utf-16-le")
     assert text.endswith("\r\n")
     assert "\n" not in text.replace("\r\n", "") and "\r" not in text.replace("\r\n", "")
 
 
 def test_text_is_quoted_and_numbers_are_not():
-    text = _feed_csv(build_listings(_priced()))[2:].decode("utf-16-le")
+    text = _feed_csv(build_listings(_priced(), SETTINGS))[2:].decode("utf-16-le")
     line = text.split("\r\n")[3]
     cells = line.split("\t")
     assert cells[0] == '"Moulin des Quatre Bories 普罗旺斯特级初榨橄榄油 500毫升"'
@@ -104,35 +108,34 @@ def test_text_is_quoted_and_numbers_are_not():
 
 
 def test_formula_like_cells_are_neutralised():
-    branded = _csv_rows(_feed_csv(build_listings(_priced())))
+    branded = _csv_rows(_feed_csv(build_listings(_priced(), SETTINGS)))
     assert branded[4][0] == "Savonnerie du Vieux Lavoir =薰衣草手工皂 100克"
-    bare = _csv_rows(_feed_csv(build_listings(_priced().assign(brand=pd.NA))))
+    bare = _csv_rows(_feed_csv(build_listings(_priced().assign(brand=pd.NA), SETTINGS)))
     assert bare[4][0] == "'=薰衣草手工皂 100克"
 
 
 def test_prices_have_two_decimals():
-    rows = _csv_rows(_feed_csv(build_listings(_priced())))
+    rows = _csv_rows(_feed_csv(build_listings(_priced(), SETTINGS)))
     assert [r[7] for r in rows[3:]] == ["123.40", "36.50", "27.93"]
 
 
 def test_csv_bytes_do_not_depend_on_row_order():
-    listings = build_listings(_priced())
+    listings = build_listings(_priced(), SETTINGS)
     assert _feed_csv(listings) == _feed_csv(listings.iloc[::-1])
 
 
 def test_the_streaming_writer_writes_the_same_bytes_in_chunks(tmp_path):
     from pipeline.load.feed_files import taobao_csv_bytes, taobao_csv_writer
-    from pipeline.transform.listing import output_profile
     from pipeline.transform.taobao_rows import taobao_rows
 
     profile = output_profile()
-    rows = taobao_rows(build_listings(_priced()), profile)
+    rows = taobao_rows(build_listings(_priced(), SETTINGS), profile)
     taobao_csv_writer(rows, profile, chunk_rows=2)(str(tmp_path / "feed.csv"))
     assert (tmp_path / "feed.csv").read_bytes() == taobao_csv_bytes(rows, profile)
 
 
 def test_parquet_types_and_values():
-    table = listings_arrow_table(build_listings(_priced()))
+    table = listings_arrow_table(build_listings(_priced(), SETTINGS))
     schema = table.schema
     assert schema.field("price_cny").type == pa.decimal128(18, 2)
     assert schema.field("source_price").type == pa.decimal128(18, 4)
@@ -149,19 +152,19 @@ def test_parquet_types_and_values():
 
 def test_a_source_price_the_parquet_type_would_change_is_refused():
     prices = [Decimal("4.58"), Decimal("16.12345"), Decimal("3.5")]
-    listings = build_listings(_priced().assign(source_price=prices))
+    listings = build_listings(_priced().assign(source_price=prices), SETTINGS)
     with pytest.raises(ValueError, match="source_price"):
         listings_arrow_table(listings)
 
 
 def test_a_cross_rate_is_rounded_to_ten_places():
     rate = Decimal(7) / Decimal(3)
-    table = listings_arrow_table(build_listings(_priced().assign(fx_rate=[rate] * 3)))
+    table = listings_arrow_table(build_listings(_priced().assign(fx_rate=[rate] * 3), SETTINGS))
     assert table.column("fx_rate")[0].as_py() == Decimal("2.3333333333")
 
 
 def test_parquet_bytes_are_the_same_on_every_write(tmp_path):
-    listings = build_listings(_priced())
+    listings = build_listings(_priced(), SETTINGS)
     parquet_writer(listings)(str(tmp_path / "one.parquet"))
     parquet_writer(listings.iloc[::-1])(str(tmp_path / "two.parquet"))
     assert (tmp_path / "one.parquet").read_bytes() == (tmp_path / "two.parquet").read_bytes()
@@ -208,7 +211,7 @@ def test_a_complete_feed_folder_passes_the_independent_checker(tmp_path, shared_
         "source_row": 8, "sku": "SVL-VERB-100", "field": "price", "value": "=sur demande",
         "rule": "money_unreadable", "message_fr": "Prix illisible", "message_en": "Unreadable price"}])],
         ignore_index=True)
-    folder = _write_feed(tmp_path, build_listings(_priced()), _pending(), rejects)
+    folder = _write_feed(tmp_path, build_listings(_priced(), SETTINGS), _pending(), rejects)
     checker = shared_dir / "checks" / "check_feed.py"
     result = subprocess.run([sys.executable, str(checker), folder], capture_output=True, text=True,
                             timeout=60)
@@ -217,7 +220,7 @@ def test_a_complete_feed_folder_passes_the_independent_checker(tmp_path, shared_
 
 
 def test_a_feed_without_listings_passes_the_independent_checker(tmp_path, shared_dir):
-    folder = _write_feed(tmp_path, build_listings(_priced().iloc[0:0]), _pending(), empty_rejects())
+    folder = _write_feed(tmp_path, build_listings(_priced().iloc[0:0], SETTINGS), _pending(), empty_rejects())
     checker = shared_dir / "checks" / "check_feed.py"
     result = subprocess.run([sys.executable, str(checker), folder], capture_output=True, text=True,
                             timeout=60)
@@ -261,14 +264,15 @@ def test_rejects_csv_writes_what_pandas_writes():
 
 def test_a_cell_of_unicode_digits_is_a_plain_number_as_python_reads_it():
     names = ["-３", "+１２", "-12a"]              # fullwidth digits: GBK has them
-    rows = _csv_rows(_feed_csv(build_listings(_priced().assign(brand=pd.NA, net_content=None, title_zh=names))))
+    priced = _priced().assign(brand=pd.NA, net_content=None, title_zh=names)
+    rows = _csv_rows(_feed_csv(build_listings(priced, SETTINGS)))
     assert sorted(r[0] for r in rows[3:]) == ["'-12a", "+１２", "-３"]
 
 
 def test_the_header_and_the_lines_make_the_csv():
     from pipeline.load.feed_files import taobao_csv_header, taobao_csv_lines
 
-    rows = taobao_rows(build_listings(_priced()), PROFILE)
+    rows = taobao_rows(build_listings(_priced(), SETTINGS), PROFILE)
     assert taobao_csv_header(PROFILE) + b"".join(taobao_csv_lines(rows, PROFILE, 2)) == taobao_csv_bytes(rows, PROFILE)
     assert list(taobao_csv_lines(rows.iloc[:0], PROFILE)) == []
 
@@ -284,7 +288,7 @@ def test_utf16_cells_are_each_value_encoded_in_utf16le():
 def test_csv_lines_are_the_same_in_another_encoding_and_for_a_single_row():
     from pipeline.load.feed_files import taobao_csv_body, taobao_csv_lines
 
-    rows = taobao_rows(build_listings(_priced()), PROFILE)
+    rows = taobao_rows(build_listings(_priced(), SETTINGS), PROFILE)
     utf8 = {**PROFILE, "file": {**PROFILE["file"], "encoding": "utf-8"}}
     text = b"".join(taobao_csv_lines(rows, utf8, 2)).decode("utf-8")
     assert b"".join(taobao_csv_lines(rows, PROFILE, 2)) == text.encode("utf-16-le")
@@ -338,7 +342,7 @@ PAYLOADS = {
 @pytest.mark.parametrize(("payload", "published"), PAYLOADS.items(), ids=list(PAYLOADS))
 def test_a_formula_like_title_is_the_same_text_in_the_csv_and_the_parquet(tmp_path, payload, published):
     listings = build_listings(_priced().assign(brand=pd.NA, net_content=None,
-                                               title_zh=[payload, "普罗旺斯特级初榨橄榄油", "马赛皂"]))
+                                               title_zh=[payload, "普罗旺斯特级初榨橄榄油", "马赛皂"]), SETTINGS)
     in_csv, in_parquet = _both_files(listings, tmp_path)
     outer_id = "savonnerie-du-vieux-lavoir-SVL-LAV-100"
     assert in_csv[outer_id]["title"] == in_parquet[outer_id]["title_zh"] == published
@@ -346,7 +350,7 @@ def test_a_formula_like_title_is_the_same_text_in_the_csv_and_the_parquet(tmp_pa
 
 @pytest.mark.parametrize(("payload", "published"), PAYLOADS.items(), ids=list(PAYLOADS))
 def test_a_formula_like_brand_is_the_same_text_in_the_csv_and_the_parquet(tmp_path, payload, published):
-    in_csv, in_parquet = _both_files(build_listings(_priced().assign(brand=payload)), tmp_path)
+    in_csv, in_parquet = _both_files(build_listings(_priced().assign(brand=payload), SETTINGS), tmp_path)
     assert in_csv and set(in_csv) == set(in_parquet)
     for outer_id in in_csv:
         assert in_parquet[outer_id]["brand"] == published
@@ -359,14 +363,14 @@ def test_every_text_cell_of_a_listing_is_the_same_in_the_csv_and_the_parquet(tmp
         brand=["@Savonnerie", '=HYPERLINK("http://x","y")', pd.NA],
         title_zh=["薰衣草手工皂", "+cmd|' /C calc'!A0", "-2+3"],
         description_zh=["=冷制皂。\n+含薰衣草精油。", "@SUM(A1)", pd.NA])
-    in_csv, in_parquet = _both_files(build_listings(priced), tmp_path)
+    in_csv, in_parquet = _both_files(build_listings(priced, SETTINGS), tmp_path)
     assert set(in_csv) == {"'-savonnerie-SVL-LAV-100", "'-savonnerie-SVL-MAR72-100",
                            "moulin-des-quatre-bories-MQB-AOP-50"}
     _assert_same_text(in_csv, in_parquet)
 
 
 def test_the_parquet_writer_neutralises_text_not_built_by_build_listings(tmp_path):
-    listings = build_listings(_priced())                        # e.g. a withdrawal rebuilt from an older catalogue line
+    listings = build_listings(_priced(), SETTINGS)     # e.g. a withdrawal rebuilt from an older catalogue line
     listings["title_listing"] = ["=1+1", "-5", pd.NA]
     listings["outer_id"] = ["@a", "b", "c"]
     in_csv, in_parquet = _both_files(listings, tmp_path)
@@ -376,12 +380,12 @@ def test_the_parquet_writer_neutralises_text_not_built_by_build_listings(tmp_pat
 
 
 def test_the_parquet_keeps_the_keys_as_they_are():
-    table = listings_arrow_table(build_listings(_priced().assign(sku=["=A", "-B", "+C"])))
+    table = listings_arrow_table(build_listings(_priced().assign(sku=["=A", "-B", "+C"]), SETTINGS))
     assert sorted(table.column("sku").to_pylist()) == ["+C", "-B", "=A"]
 
 
 def test_the_csv_writer_is_idempotent():
-    rows = taobao_rows(build_listings(_priced().assign(brand=pd.NA, title_zh=["=a", "-5", "@b"])), PROFILE)
+    rows = taobao_rows(build_listings(_priced().assign(brand=pd.NA, title_zh=["=a", "-5", "@b"]), SETTINGS), PROFILE)
     neutral = rows.apply(lambda column: neutralise(column.astype(object)).astype("str"))
     assert _csv_rows(taobao_csv_bytes(rows, PROFILE)) == _csv_rows(taobao_csv_bytes(neutral, PROFILE))
     assert taobao_csv_bytes(neutral, PROFILE) == taobao_csv_bytes(rows, PROFILE)

@@ -1,7 +1,8 @@
 import pandas as pd
 import pytest
 
-from pipeline.transform.categories import category_coverage, category_rules, classify, match_text
+from pipeline import config
+from pipeline.transform.categories import category_coverage, classify, match_text
 
 CANDY_AND_CHOCOLATE = "Food, Beverages & Tobacco > Food Items > Candy & Chocolate"
 
@@ -11,7 +12,7 @@ def _classify(titles, categories=None, product_class=None):
         "title": pd.Series(titles, dtype=object),
         "category": pd.Series(categories or [pd.NA] * len(titles), dtype=object),
         "product_class": pd.Series(product_class or [pd.NA] * len(titles), dtype=object)})
-    return classify(frame, category_rules())
+    return classify(frame, config.config_file("categories.yaml"))
 
 
 @pytest.mark.parametrize(("title", "cid", "product_class"), [
@@ -41,7 +42,7 @@ def test_french_and_english_titles_find_their_category(title, cid, product_class
     out = _classify([title])
     assert (out.loc[0, "category_id"], out.loc[0, "product_class"]) == (cid, product_class)
     assert out.loc[0, "category_mapped"]
-    assert out.loc[0, "category_name_zh"] == category_rules()["categories"][cid]
+    assert out.loc[0, "category_name_zh"] == config.config_file("categories.yaml")["categories"][cid]
 
 
 def test_cosmetics_naming_a_food_stay_cosmetics_and_spreads_naming_oil_stay_spreads():
@@ -95,7 +96,7 @@ def test_match_text_ignores_case_accents_punctuation_and_plurals():
 
 
 def test_every_rule_names_a_known_category_and_class():
-    rules = category_rules()
+    rules = config.config_file("categories.yaml")
     assert rules["rules"]
     for rule in rules["rules"]:
         assert rule["category_id"] in rules["categories"]
@@ -113,6 +114,6 @@ def test_classify_leaves_its_input_alone():
     frame = pd.DataFrame({"category": ["Savons", "Miels", "Savons"], "title": ["Savon", "Miel de lavande", "Savon"],
                           "product_class": [pd.NA, pd.NA, "soap"]})
     before = frame.copy()
-    out = classify(frame, category_rules())
+    out = classify(frame, config.config_file("categories.yaml"))
     pd.testing.assert_frame_equal(frame, before)
     assert "category_id" not in frame and len(out) == 3

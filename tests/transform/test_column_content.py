@@ -6,8 +6,11 @@ from dataclasses import fields
 import pandas as pd
 import pytest
 
+from pipeline import config
 from pipeline.transform.column_content import PARSED_VALUES, ContentProfile, profile_column, profile_columns
-from pipeline.transform.reading_tables import default_tables
+
+SETTINGS = config.settings()
+VALUES = SETTINGS.values
 
 SHARES = ("distinct", "gtin", "barcode_like", "money", "currency", "decimals", "integer", "zero", "negative",
           "fraction", "year", "quantity", "quantity_inside", "code", "text", "words", "length", "long", "url",
@@ -35,7 +38,7 @@ def cells(*values: object) -> pd.Series:
 
 
 def profile(*values: object) -> ContentProfile:
-    return profile_column(cells(*values), default_tables().lexicon.is_empty_value)
+    return profile_column(cells(*values), VALUES, SETTINGS.reading.lexicon.is_empty_value)
 
 
 def test_prices_with_a_currency_sign() -> None:
@@ -148,13 +151,13 @@ def test_placeholders_are_counted_apart() -> None:
 
 
 def test_without_is_placeholder_every_filled_cell_counts() -> None:
-    p = profile_column(cells("A créer", "N/A", "SAV-1", "SAV-2", pd.NA, "", "?"))
+    p = profile_column(cells("A créer", "N/A", "SAV-1", "SAV-2", pd.NA, "", "?"), VALUES)
     assert (p.filled, p.placeholders) == (5, 0)
 
 
 def test_a_cell_with_a_digit_is_never_a_placeholder() -> None:
     asked: list[str] = []
-    p = profile_column(cells("N/A", "SAV-1", "A créer 2"), lambda c: asked.append(c) or True)
+    p = profile_column(cells("N/A", "SAV-1", "A créer 2"), VALUES, lambda c: asked.append(c) or True)
     assert asked == ["N/A"]
     assert (p.filled, p.placeholders) == (2, 1)
 
@@ -194,13 +197,13 @@ def test_profile_columns_gives_each_column_its_profile_column() -> None:
     length = max(map(len, columns.values()))
     frame = pd.DataFrame({name: values + [pd.NA] * (length - len(values)) for name, values in columns.items()},
                          dtype=object)
-    placeholder = default_tables().lexicon.is_empty_value
-    together = profile_columns(frame, placeholder)
+    placeholder = SETTINGS.reading.lexicon.is_empty_value
+    together = profile_columns(frame, VALUES, placeholder)
     assert list(together) == list(columns)
-    assert together == {name: profile_column(frame[name], placeholder) for name in frame.columns}
+    assert together == {name: profile_column(frame[name], VALUES, placeholder) for name in frame.columns}
 
 
 def test_profile_columns_of_columns_without_digits() -> None:
     frame = pd.DataFrame({"titre": TITLES, "vide": [pd.NA] * 3}, dtype=object)
-    profiles = profile_columns(frame)
+    profiles = profile_columns(frame, VALUES)
     assert profiles["titre"].text == 1.0 and profiles["vide"].empty

@@ -4,12 +4,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from pipeline import config
 from pipeline.transform.column_roles import decide_columns
-from pipeline.transform.reading_tables import default_tables
+
+SETTINGS = config.settings()
 
 
 def plan_of(columns: dict[str, list[str]], **options):
-    return decide_columns(pd.DataFrame(columns, dtype=object), default_tables(), **options)
+    return decide_columns(pd.DataFrame(columns, dtype=object), SETTINGS.reading, **options)
 
 
 def taken(plan, target: str) -> list[str]:

@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 
 from pipeline import config
-from pipeline.transform.columns import canonical_columns, map_columns, text_cells
+from pipeline.transform.columns import map_columns, text_cells
 from pipeline.transform.reading_tables import header_recogniser, normalise_header
+
+SETTINGS = config.settings()
 
 
 def read_sheet(path: Path, delimiter: str = ";") -> pd.DataFrame:
@@ -46,8 +48,8 @@ def test_normalise_header(header, normalised):
 
 def test_french_synonyms_fill_every_canonical_column(sheets):
     frame = read_sheet(sheets / "vendor-sheet-french-synonyms.csv")
-    text, mapping, conflicts = map_columns(frame, platform=None)
-    assert list(text.columns) == ["vendor_id", "source_file", "source_row", *canonical_columns()]
+    text, mapping, conflicts = map_columns(frame, SETTINGS.reading, platform=None)
+    assert list(text.columns) == ["vendor_id", "source_file", "source_row", *SETTINGS.reading.text_columns]
     first = text.iloc[0]
     assert tuple(first[["sku", "title", "brand", "category", "price", "currency"]]) == (
         "SAV-LAV-100", "Savon à la lavande", "Savonnerie Marius", "Savons", "4,50 €", "EUR")
@@ -67,7 +69,7 @@ def test_french_synonyms_fill_every_canonical_column(sheets):
 
 def test_ht_price_is_preferred_and_the_basis_follows_each_row(sheets):
     frame = read_sheet(sheets / "vendor-sheet-prix-ht-and-ttc.csv")
-    text, mapping, conflicts = map_columns(frame, platform=None)
+    text, mapping, conflicts = map_columns(frame, SETTINGS.reading, platform=None)
     assert list(text["price"]) == ["3,50", "8,40", "12,00"]
     assert list(text["price_includes_vat"]) == ["false", "true", "false"]
     assert mapping.used["price"] == ["Prix HT", "Prix TTC"]
@@ -77,7 +79,7 @@ def test_ht_price_is_preferred_and_the_basis_follows_each_row(sheets):
 
 def test_disagreeing_columns_are_conflicts(sheets):
     text, mapping, conflicts = map_columns(read_sheet(sheets / "vendor-sheet-conflicting-columns.csv"),
-                                           platform=None)
+                                           SETTINGS.reading, platform=None)
     assert list(text["sku"]) == ["CAL-12", "CAL-24", "CAL-36"]
     assert list(text["price"]) == ["9,50", "17,00", "24,00"]
     assert mapping.used["price"] == ["Prix", "Prix (2)"]
@@ -92,7 +94,7 @@ def test_disagreeing_columns_are_conflicts(sheets):
 
 def test_overrides_win_over_synonyms(sheets):
     frame = read_sheet(sheets / "vendor-sheet-custom-headers.csv")
-    text, mapping, conflicts = map_columns(frame, platform=None,
+    text, mapping, conflicts = map_columns(frame, SETTINGS.reading, platform=None,
                                            overrides={"Code interne": "sku", "nom court": "title"})
     assert list(text["sku"]) == ["HUI-750", "HUI-500"]
     assert list(text["title"]) == ["Huile d'olive 75 cl", "Huile d'olive 50 cl"]
@@ -104,7 +106,7 @@ def test_overrides_win_over_synonyms(sheets):
 def test_defaults_fill_only_empty_cells(sheets):
     frame = read_sheet(sheets / "vendor-sheet-custom-headers.csv")
     defaults = {"brand": "Savonnerie Marius", "currency": "EUR", "origin": "France"}
-    text, _, _ = map_columns(frame, platform=None, defaults=defaults)
+    text, _, _ = map_columns(frame, SETTINGS.reading, platform=None, defaults=defaults)
     assert list(text["brand"]) == ["Moulin du Calanquet", "Savonnerie Marius"]
     assert list(text["currency"]) == ["EUR", "EUR"] and list(text["origin"]) == ["France", "France"]
 
@@ -112,26 +114,27 @@ def test_defaults_fill_only_empty_cells(sheets):
 def test_profile_price_basis_replaces_the_platform_default_but_not_a_stated_one():
     shopify = pd.DataFrame({"Handle": ["savon"], "Title": ["Savon"], "Body (HTML)": [pd.NA],
                             "Variant Price": ["4.50"]}, dtype=object)
-    assert map_columns(shopify, platform="shopify")[1].price_includes_vat is True
-    text, mapping, _ = map_columns(shopify, platform="shopify", defaults={"price_includes_vat": "false"})
+    assert map_columns(shopify, SETTINGS.reading, platform="shopify")[1].price_includes_vat is True
+    text, mapping, _ = map_columns(shopify, SETTINGS.reading, platform="shopify",
+                                   defaults={"price_includes_vat": "false"})
     assert (mapping.price_includes_vat, text.loc[0, "price_includes_vat"]) == (False, "false")
     stated = pd.DataFrame({"Réf.": ["A"], "Prix TTC": ["5,00"]}, dtype=object)
-    text, _, _ = map_columns(stated, platform=None, defaults={"price_includes_vat": "false"})
+    text, _, _ = map_columns(stated, SETTINGS.reading, platform=None, defaults={"price_includes_vat": "false"})
     assert text.loc[0, "price_includes_vat"] == "true"
 
 
 def test_unknown_canonical_names_are_refused():
     frame = pd.DataFrame({"Réf.": ["A"]}, dtype=object)
     with pytest.raises(ValueError, match="prix"):
-        map_columns(frame, platform=None, overrides={"Réf.": "prix"})
+        map_columns(frame, SETTINGS.reading, platform=None, overrides={"Réf.": "prix"})
     with pytest.raises(ValueError, match="marque"):
-        map_columns(frame, platform=None, defaults={"marque": "X"})
+        map_columns(frame, SETTINGS.reading, platform=None, defaults={"marque": "X"})
 
 
 def test_a_sheet_without_sku_column_gets_a_derived_sku_marked_so():
     frame = pd.DataFrame({"Désignation": ["Savon", "Miel"], "Prix": ["4,50", "8,00"], "EAN": [pd.NA, "3760123450010"]},
                          dtype=object)
-    text, mapping, _ = map_columns(frame, platform=None)
+    text, mapping, _ = map_columns(frame, SETTINGS.reading, platform=None)
     assert text.loc[0, "sku"].startswith("auto-") and text.loc[1, "sku"] == "3760123450010"
     assert list(text["sku_derived"]) == ["key", "barcode"] and "sku" not in mapping.used
 
@@ -139,14 +142,14 @@ def test_a_sheet_without_sku_column_gets_a_derived_sku_marked_so():
 def test_a_reference_column_wins_and_only_its_empty_cells_are_derived():
     frame = pd.DataFrame({"Réf.": ["S1", "A créer"], "Désignation": ["Savon", "Miel"], "Prix": ["4,50", "8,00"]},
                          dtype=object)
-    text, _, _ = map_columns(frame, platform=None)
+    text, _, _ = map_columns(frame, SETTINGS.reading, platform=None)
     assert text.loc[0, "sku"] == "S1" and text.loc[1, "sku"].startswith("auto-")
     assert text["sku_derived"].tolist() == [pd.NA, "key"]
 
 
 def test_whitespace_only_cells_are_empty():
     frame = pd.DataFrame({"Réf.": ["  ", "B"], "Ref": ["A", "B"]}, dtype=object)
-    text, _, conflicts = map_columns(frame, platform=None, overrides={"Réf.": "sku", "Ref": "sku"})
+    text, _, conflicts = map_columns(frame, SETTINGS.reading, platform=None, overrides={"Réf.": "sku", "Ref": "sku"})
     assert list(text["sku"]) == ["A", "B"] and conflicts.empty
 
 
@@ -162,17 +165,17 @@ def test_whitespace_only_cells_are_empty():
     ("N° produit (1-999999999)", True),
 ])
 def test_header_recogniser_knows_header_words_synonyms_and_platform_columns(cell, recognised):
-    assert header_recogniser()(cell) is recognised
+    assert header_recogniser(SETTINGS.reading)(cell) is recognised
 
 
 def test_header_recogniser_knows_the_headers_a_profile_maps():
-    assert header_recogniser()("Bidule interne") is False
-    assert header_recogniser(also_known=["bidule interne"])("Bidule interne") is True
+    assert header_recogniser(SETTINGS.reading)("Bidule interne") is False
+    assert header_recogniser(SETTINGS.reading, also_known=["bidule interne"])("Bidule interne") is True
 
 
 def test_each_synonym_is_listed_once():
     synonyms = config.config_file("column_synonyms.yaml")
-    assert set(synonyms) <= set(canonical_columns())
+    assert set(synonyms) <= set(SETTINGS.reading.text_columns)
     seen: dict[str, str] = {}
     assert synonyms
     for target, entries in synonyms.items():
@@ -187,7 +190,7 @@ def test_platform_column_maps_name_canonical_columns():
     platforms = config.config_file("platforms.yaml")
     assert platforms
     for name, spec in platforms.items():
-        assert set(spec["columns"]) <= set(canonical_columns()), name
+        assert set(spec["columns"]) <= set(SETTINGS.reading.text_columns), name
         assert spec["source"] and spec["signature"], name
 
 
@@ -226,7 +229,7 @@ def test_a_sheet_without_rows_maps_to_empty_text_columns():
     frame = pd.DataFrame({"Référence": pd.Series(dtype=object), "Prix TTC": pd.Series(dtype=object),
                           "source_row": pd.Series(dtype="int64")}).assign(vendor_id="v", source_file="v/f.csv")
 
-    text, mapping, conflicts = map_columns(frame, platform=None)
+    text, mapping, conflicts = map_columns(frame, SETTINGS.reading, platform=None)
 
     assert text.empty and conflicts.empty and mapping.used == {"sku": ["Référence"], "price": ["Prix TTC"]}
     assert text["sku"].dtype == "object" and text["price"].dtype == "object"   # text, so parsers can read it

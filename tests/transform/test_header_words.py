@@ -3,19 +3,21 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline import config
 from pipeline.transform.header_words import (
     HeaderReading,
     Lexicon,
     header_words,
     read_header,
 )
-from pipeline.transform.reading_tables import default_tables
+
+SETTINGS = config.settings()
 
 
 @pytest.fixture(scope="module")
 def lexicon() -> Lexicon:
     """The lexicon as the pipeline builds it (config/header_lexicon.yaml and config/units.yaml)."""
-    return default_tables().lexicon
+    return SETTINGS.reading.lexicon
 
 
 # --- header_words: normalisation -----------------------------------------------------------------------------

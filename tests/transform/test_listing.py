@@ -3,6 +3,8 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+from pipeline import config
+from pipeline.config import output_profile
 from pipeline.transform.listing import (
     PUBLISHED_TEXT,
     build_listings,
@@ -11,9 +13,10 @@ from pipeline.transform.listing import (
     listing_titles,
     net_content_zh,
     outer_ids,
-    output_profile,
 )
 from pipeline.transform.spreadsheet_safety import neutralise
+
+SETTINGS = config.settings()
 
 LIMITS = output_profile()["listing"]
 CJK_30 = "普罗旺斯真正薰衣草精油高海拔蒸馏萃取纯天然芳香舒缓放松助眠品"   # 30 characters, 60 GBK bytes
@@ -26,7 +29,8 @@ def gbk_len(text: str) -> int:
 def _titles(names, brands=None, specs=None):
     n = len(names)
     return listing_titles(pd.Series(brands or [pd.NA] * n, dtype=object), pd.Series(names, dtype=object),
-                          pd.Series(specs or [pd.NA] * n, dtype=object), LIMITS)
+                          pd.Series(specs or [pd.NA] * n, dtype=object), LIMITS,
+                          tuple(SETTINGS.values.unit_factors(("mass", "volume"))))
 
 
 def _localised(**overrides):
@@ -116,37 +120,38 @@ def test_a_title_read_as_a_formula_leaves_a_byte_for_the_quote():
 
 
 def test_a_title_read_as_a_formula_is_published_with_its_quote():
-    out = build_listings(_localised(brand=pd.NA, net_content=None, title_zh='=HYPERLINK("http://x","y")'))
+    out = build_listings(_localised(brand=pd.NA, net_content=None, title_zh='=HYPERLINK("http://x","y")'), SETTINGS)
     assert out.loc[0, "title_listing"] == '\'=HYPERLINK("http://x","y")'
 
 
 def test_a_long_title_read_as_a_formula_is_published_within_60_gbk_bytes():
-    out = build_listings(_localised(brand=pd.NA, net_content=None, title_zh="-" + CJK_30)).loc[0, "title_listing"]
+    localised = _localised(brand=pd.NA, net_content=None, title_zh="-" + CJK_30)
+    out = build_listings(localised, SETTINGS).loc[0, "title_listing"]
     assert out == "'-" + CJK_30[:29]
     assert gbk_len(out) == 60
 
 
 def test_a_brand_read_as_a_formula_is_published_with_its_quote():
-    out = build_listings(_localised(brand="@SUM(A1)", product_class="soap"))
+    out = build_listings(_localised(brand="@SUM(A1)", product_class="soap"), SETTINGS)
     assert out.loc[0, "brand"] == "'@SUM(A1)"
     assert out.loc[0, "title_listing"] == "'@SUM(A1) 普罗旺斯薰衣草蜂蜜 250克"    # the title starts with it too
 
 
 def test_an_outer_id_read_as_a_formula_is_published_with_its_quote_within_64_bytes():
-    out = build_listings(_localised(vendor_id="+cmd", sku="X" * 60)).loc[0, "outer_id"]
+    out = build_listings(_localised(vendor_id="+cmd", sku="X" * 60), SETTINGS).loc[0, "outer_id"]
     assert out.startswith("'+cmd-XXX") and len(out.encode()) == 64
-    assert build_listings(_localised(vendor_id="-2+3", sku="A")).loc[0, "outer_id"] == "'-2+3-A"
+    assert build_listings(_localised(vendor_id="-2+3", sku="A"), SETTINGS).loc[0, "outer_id"] == "'-2+3-A"
 
 
 def test_published_text_leaves_nothing_for_the_writers_guard_to_do():
-    out = build_listings(_localised(vendor_id="-v", brand="=b", title_zh="@t", barcode="3760991240041"))
+    out = build_listings(_localised(vendor_id="-v", brand="=b", title_zh="@t", barcode="3760991240041"), SETTINGS)
     assert out.loc[0, ["title_listing", "brand", "outer_id"]].tolist() == ["'=b @t 250克", "'=b", "'-v-MV-LAV-250"]
     for column in PUBLISHED_TEXT:
         pd.testing.assert_series_equal(neutralise(out[column]), out[column])
 
 
 def test_food_description_carries_the_chinese_label():
-    html = build_listings(_localised()).loc[0, "description_html"]
+    html = build_listings(_localised(), SETTINGS).loc[0, "description_html"]
     assert html.startswith("<p>七月采收。</p><p>产地 法国。</p>")
     for label, value in (("品名", "普罗旺斯薰衣草蜂蜜"), ("品牌", "Miellerie du Ventoux"),
                          ("净含量", "250克"), ("配料表", "薰衣草蜂蜜"), ("原产国", "法国"),
@@ -155,28 +160,28 @@ def test_food_description_carries_the_chinese_label():
 
 
 def test_soap_description_has_no_label():
-    html = build_listings(_localised(product_class="soap", ingredients_zh=pd.NA)).loc[0, "description_html"]
+    html = build_listings(_localised(product_class="soap", ingredients_zh=pd.NA), SETTINGS).loc[0, "description_html"]
     assert html == "<p>七月采收。</p><p>产地 法国。</p>"
 
 
 def test_label_rows_without_data_are_left_out():
-    html = build_listings(_localised(ingredients_zh=pd.NA, shelf_life_days=pd.NA)).loc[0, "description_html"]
+    html = build_listings(_localised(ingredients_zh=pd.NA, shelf_life_days=pd.NA), SETTINGS).loc[0, "description_html"]
     assert "配料表" not in html and "保质期" not in html and "<th>净含量</th>" in html
 
 
 def test_description_is_escaped_without_tabs_or_line_breaks():
-    html = build_listings(_localised(description_zh="a\tb <b>\r\n\nc & d", product_class="soap")).loc[
+    html = build_listings(_localised(description_zh="a\tb <b>\r\n\nc & d", product_class="soap"), SETTINGS).loc[
         0, "description_html"]
     assert html == "<p>a b &lt;b&gt;</p><p>c &amp; d</p>"
 
 
 def test_a_row_without_description_shows_its_name():
-    html = build_listings(_localised(description_zh=pd.NA, product_class="soap")).loc[0, "description_html"]
+    html = build_listings(_localised(description_zh=pd.NA, product_class="soap"), SETTINGS).loc[0, "description_html"]
     assert html == "<p>普罗旺斯薰衣草蜂蜜</p>"
 
 
 def test_an_overlong_description_is_cut_below_25000_characters():
-    html = build_listings(_localised(description_zh="很长的描述。\n" * 6000)).loc[0, "description_html"]
+    html = build_listings(_localised(description_zh="很长的描述。\n" * 6000), SETTINGS).loc[0, "description_html"]
     assert 5 < len(html) < 25000
     assert html.endswith("</table>") and "<th>品名</th>" in html
 
@@ -213,7 +218,7 @@ def test_outer_ids_must_be_unique_in_the_feed():
 
 
 def test_build_listings_adds_the_listing_columns():
-    out = build_listings(_localised())
+    out = build_listings(_localised(), SETTINGS)
     assert out.loc[0, "title_listing"] == "Miellerie du Ventoux 普罗旺斯薰衣草蜂蜜 250克"
     assert out.loc[0, "outer_id"] == "miellerie-du-ventoux-MV-LAV-250"
     assert out["title_truncated"].dtype == bool
@@ -223,7 +228,7 @@ def test_build_listings_leaves_its_input_alone_and_composes_repeated_texts_once(
     frame = pd.concat([_localised(), _localised(sku="MV-LAV-500"), _localised(sku="MV-X", product_class="soap")],
                       ignore_index=True)
     before = frame.copy()
-    out = build_listings(frame)
+    out = build_listings(frame, SETTINGS)
     pd.testing.assert_frame_equal(frame, before)
     assert out["title_listing"].nunique() == 1 and out["description_html"].nunique() == 2
     assert out["outer_id"].tolist() == ["miellerie-du-ventoux-MV-LAV-250", "miellerie-du-ventoux-MV-LAV-500",

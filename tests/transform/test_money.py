@@ -7,12 +7,15 @@ from unittest import mock
 import pandas as pd
 import pytest
 
+from pipeline import config
 from pipeline.transform import money
 from pipeline.transform.money import parse_money
 
+VALUES = config.settings().values
+
 
 def parsed(cell: object) -> dict:
-    frame = parse_money(pd.Series([cell], dtype=object))
+    frame = parse_money(pd.Series([cell], dtype=object), VALUES)
     return {column: frame[column].iloc[0] for column in frame}
 
 
@@ -86,7 +89,7 @@ def test_missing_cell_gives_no_amount_and_no_error() -> None:
 
 
 def test_columns_and_dtypes() -> None:
-    result = parse_money(pd.Series(["4,20 €", pd.NA, "x"], index=[5, 6, 7], dtype=object))
+    result = parse_money(pd.Series(["4,20 €", pd.NA, "x"], index=[5, 6, 7], dtype=object), VALUES)
     assert list(result.columns) == ["amount", "currency", "includes_vat", "error", "detail"]
     assert result.dtypes.astype(str).tolist() == ["object", "object", "boolean", "object", "object"]
     assert result.index.tolist() == [5, 6, 7]
@@ -96,6 +99,6 @@ def test_each_distinct_cell_is_read_once(monkeypatch: pytest.MonkeyPatch) -> Non
     s = pd.Series(["4,20 €", "12 XYZ", "1 234,50"], dtype=object).sample(10_000, replace=True, random_state=1)
     read = mock.Mock(wraps=money.decimal_from_text)
     monkeypatch.setattr(money, "decimal_from_text", read)
-    result = parse_money(s)
+    result = parse_money(s, VALUES)
     assert read.call_count == 3
     assert (result["amount"] == Decimal("4.20")).sum() == (s == "4,20 €").sum()

@@ -11,6 +11,8 @@ from pipeline import config
 from pipeline.transform.parse import PARSERS, _parsed, parse_key, parse_products
 from pipeline.transform.validate import validate
 
+SETTINGS = config.settings()
+
 RUN_DATE = datetime.date(2026, 11, 26)
 LINEAGE = ["vendor_id", "source_file", "source_row"]
 ROWS = [
@@ -42,7 +44,7 @@ def text() -> pd.DataFrame:
 
 
 def test_columns_and_dtypes(text: pd.DataFrame) -> None:
-    typed = parse_products(text, RUN_DATE)
+    typed = parse_products(text, RUN_DATE, SETTINGS)
     fields = config.schema_fields()
     fallible = ["sku", "price", "currency", "price_includes_vat", "net_content", "barcode", "stock",
                 "shelf_life_days", "weight_g"]
@@ -56,7 +58,7 @@ def test_columns_and_dtypes(text: pd.DataFrame) -> None:
 
 
 def test_values(text: pd.DataFrame) -> None:
-    typed = parse_products(text, RUN_DATE)
+    typed = parse_products(text, RUN_DATE, SETTINGS)
     assert typed["sku"].tolist() == ["SAV-01", "sav-02  b", "SAV-03", "SAV-04"]   # trimmed, nothing else
     assert typed["title"].iloc[0] == "Savon à la lavande"
     assert typed["description"].iloc[0] == "Savon élégant\nDoux"
@@ -70,14 +72,14 @@ def test_values(text: pd.DataFrame) -> None:
 
 
 def test_price_cell_states_currency_and_tax_basis(text: pd.DataFrame) -> None:
-    typed = parse_products(text, RUN_DATE)
+    typed = parse_products(text, RUN_DATE, SETTINGS)
     assert typed["currency"].tolist() == ["EUR", "CHF", pd.NA, "EUR"]           # 18,90 CHF is not 18,90 EUR
     assert typed["currency__error"].tolist() == [pd.NA, pd.NA, "currency_unknown", pd.NA]
     assert typed["price_includes_vat"].tolist() == [True, True, pd.NA, False]   # "9,90 € HT"
 
 
 def test_errors_keep_the_cell_as_sent(text: pd.DataFrame) -> None:
-    typed = parse_products(text, RUN_DATE)
+    typed = parse_products(text, RUN_DATE, SETTINGS)
     row = typed.iloc[2]
     assert [row[f"{f}__error"] for f in ("price", "price_includes_vat", "net_content", "barcode",
                                          "shelf_life_days", "weight_g")] == [
@@ -92,16 +94,16 @@ def test_errors_keep_the_cell_as_sent(text: pd.DataFrame) -> None:
 
 
 def test_every_rule_named_exists(text: pd.DataFrame) -> None:
-    typed = parse_products(text, RUN_DATE)
+    typed = parse_products(text, RUN_DATE, SETTINGS)
     named = pd.concat([typed[c] for c in typed.columns if c.endswith("__error")]).dropna()
     assert set(named) <= set(config.rules())
 
 
 @pytest.mark.parametrize("sku", ["A\tB", "A\nB", "ABC\u202e"], ids=["tab", "line-feed", "right-to-left-override"])
 def test_a_sku_holding_a_control_or_bidi_character_is_rejected_as_sku_invalid(text: pd.DataFrame, sku: str) -> None:
-    typed = parse_products(text.assign(sku=[sku, "SAV-02", "SAV-03", "SAV-04"]), RUN_DATE)
+    typed = parse_products(text.assign(sku=[sku, "SAV-02", "SAV-03", "SAV-04"]), RUN_DATE, SETTINGS)
 
-    valid, rejects = validate(typed)
+    valid, rejects = validate(typed, settings=SETTINGS)
 
     assert typed["sku__error"].tolist() == ["sku_invalid", pd.NA, pd.NA, pd.NA]
     on_sku = rejects[rejects["field"] == "sku"]
@@ -132,11 +134,11 @@ def test_whitespace_around_a_sku_is_trimmed_not_refused() -> None:
 def test_a_column_without_any_value_parses_as_its_cells_would(parser: str) -> None:
     cells = pd.Series([pd.NA, None, float("nan"), pd.NA], index=[3, 5, 7, 9], dtype=object)
 
-    shortcut = _parsed(PARSERS[parser], cells, RUN_DATE)
+    shortcut = _parsed(PARSERS[parser], cells, RUN_DATE, SETTINGS)
 
-    pd.testing.assert_frame_equal(shortcut, PARSERS[parser](cells, RUN_DATE))
+    pd.testing.assert_frame_equal(shortcut, PARSERS[parser](cells, RUN_DATE, SETTINGS))
     assert [type(v) for v in shortcut.to_numpy().ravel()] == [
-        type(v) for v in PARSERS[parser](cells, RUN_DATE).to_numpy().ravel()]
+        type(v) for v in PARSERS[parser](cells, RUN_DATE, SETTINGS).to_numpy().ravel()]
 
 
 @pytest.mark.parametrize(("sku", "detail"), [("=HYPERLINK(1)", "U+003D"), ("+cmd", "U+002B"), ("@SUM(A1)", "U+0040"),

@@ -7,8 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline import config
 from pipeline.transform.columns import map_columns
 from pipeline.transform.platforms import detect_platform, fold
+
+SETTINGS = config.settings()
 
 
 def read_sheet(path: Path, delimiter: str) -> pd.DataFrame:
@@ -29,8 +32,8 @@ def read_sheet(path: Path, delimiter: str) -> pd.DataFrame:
 def units_of(path: Path, delimiter: str) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
     """(raw sheet, folded units, platform) as the run chains them."""
     raw = read_sheet(path, delimiter)
-    platform = detect_platform([c for c in raw.columns if c != "source_row"])
-    return raw, (fold(raw, platform) if platform else raw), platform
+    platform = detect_platform([c for c in raw.columns if c != "source_row"], SETTINGS.reading.platforms)
+    return raw, (fold(raw, platform, SETTINGS.reading.platforms) if platform else raw), platform
 
 
 REAL_FILES = [   # file, delimiter, platform, raw rows, sellable units
@@ -59,7 +62,7 @@ def test_real_exports_are_recognised_and_folded(real_fixtures, name, delimiter, 
 
 def mapped(path: Path, delimiter: str) -> pd.DataFrame:
     _, units, platform = units_of(path, delimiter)
-    return map_columns(units, platform=platform)[0].set_index("source_row")
+    return map_columns(units, SETTINGS.reading, platform=platform)[0].set_index("source_row")
 
 
 def test_woocommerce_sample_variations_inherit_and_parents_fold_away(real_fixtures):
@@ -145,7 +148,7 @@ def test_own_shopify_export_folds_image_rows_and_names_variants(fixtures_dir):
     assert units.attrs["folded_away"] == {"image_row": 2}
     cells = units.drop(columns="source_row").to_numpy().ravel()
     assert all(isinstance(c, str) or c is pd.NA for c in cells)
-    text = map_columns(units, platform=platform)[0].set_index("source_row")
+    text = map_columns(units, SETTINGS.reading, platform=platform)[0].set_index("source_row")
     assert tuple(text.loc[2, ["sku", "title", "weight"]]) == (
         "SAV-LAV-100", "Savon à la lavande – 100 g", "100 g")
     assert tuple(text.loc[3, ["sku", "title", "price", "brand"]]) == (
@@ -163,7 +166,7 @@ def test_own_french_woocommerce_export_folds_variable_and_grouped(fixtures_dir):
     raw, units, platform = units_of(path, ",")
     assert (platform, len(raw)) == ("woocommerce", 6)
     assert list(units["UGS"]) == ["MIEL-LAV-250", "MIEL-LAV-500", "NOUGAT-200", "VISITE-RUCHER"]
-    text = map_columns(units, platform=platform)[0].set_index("sku")
+    text = map_columns(units, SETTINGS.reading, platform=platform)[0].set_index("sku")
     assert text.loc["MIEL-LAV-500", "title"] == "Miel de lavande de Provence IGP - 500 g"
     assert tuple(text.loc["MIEL-LAV-500", ["price", "weight", "category"]]) == (
         "14.90", "0.5 kg", "Épicerie > Miels")
@@ -177,7 +180,7 @@ def test_own_magento_export_skips_store_views_and_dynamic_bundles(fixtures_dir):
     raw, units, platform = units_of(path, ",")
     assert (platform, len(raw), list(units["sku"])) == ("magento", 5, ["TAP-NOIRE-90", "TAP-NOIRE-180"])
     assert units.attrs["folded_away"] == {"parent": 1, "store_view": 1, "not_sellable": 1}
-    text = map_columns(units, platform=platform)[0].set_index("sku")
+    text = map_columns(units, SETTINGS.reading, platform=platform)[0].set_index("sku")
     assert tuple(text.loc["TAP-NOIRE-90", ["title", "origin", "price"]]) == (
         "Tapenade noire", "France", "5.20")
     assert text.loc["TAP-NOIRE-180", "title"] == "Tapenade noire 180 g"
@@ -189,13 +192,14 @@ def test_own_magento_export_skips_store_views_and_dynamic_bundles(fixtures_dir):
     ["Handle", "Title", "Prix"],                           # not Shopify: no Body (HTML) / Variant Price
 ])
 def test_plain_vendor_sheets_are_no_platform(header):
-    assert detect_platform(header) is None
+    assert detect_platform(header, SETTINGS.reading.platforms) is None
 
 
 def test_detection_ignores_case_and_spacing():
-    assert detect_platform(["handle", "TITLE", "Body (html)", "Variant  Price"]) == "shopify"
+    header = ["handle", "TITLE", "Body (html)", "Variant  Price"]
+    assert detect_platform(header, SETTINGS.reading.platforms) == "shopify"
 
 
 def test_unknown_platform_is_refused():
     with pytest.raises(ValueError, match="unknown platform"):
-        fold(pd.DataFrame({"a": ["x"]}), "etsy")
+        fold(pd.DataFrame({"a": ["x"]}), "etsy", SETTINGS.reading.platforms)

@@ -7,8 +7,11 @@ from unittest import mock
 import pandas as pd
 import pytest
 
+from pipeline import config
 from pipeline.transform import quantity
 from pipeline.transform.quantity import parse_quantity, parse_weight, quantity_in_text
+
+VALUES = config.settings().values
 
 
 def first_row(frame: pd.DataFrame) -> dict:
@@ -24,7 +27,7 @@ def first_row(frame: pd.DataFrame) -> dict:
     ("0,5 Litres", "500", "ml"), ("1 lb", "453.59237", "g"),
 ])
 def test_readable_quantities(cell: str, amount: str, unit: str) -> None:
-    result = first_row(parse_quantity(pd.Series([cell], dtype=object)))
+    result = first_row(parse_quantity(pd.Series([cell], dtype=object), VALUES))
     assert result["quantity"] == Decimal(amount) and str(result["quantity"]) == amount
     assert result["unit"] == unit and result["error"] is pd.NA
 
@@ -39,7 +42,7 @@ def test_readable_quantities(cell: str, amount: str, unit: str) -> None:
     ("1.0000 UNITE", "quantity_unit_unknown", "unite"),
 ])
 def test_unreadable_quantities(cell: str, error: str, detail: object) -> None:
-    result = first_row(parse_quantity(pd.Series([cell], dtype=object)))
+    result = first_row(parse_quantity(pd.Series([cell], dtype=object), VALUES))
     assert result["quantity"] is None and result["unit"] is pd.NA and result["error"] == error
     assert result["detail"] is detail if detail is pd.NA else result["detail"] == detail
 
@@ -49,21 +52,21 @@ def test_unreadable_quantities(cell: str, error: str, detail: object) -> None:
     (".5", "0.5"),
 ])
 def test_weights(cell: str, grams: str) -> None:
-    result = first_row(parse_weight(pd.Series([cell], dtype=object)))
+    result = first_row(parse_weight(pd.Series([cell], dtype=object), VALUES))
     assert str(result["grams"]) == grams and result["error"] is pd.NA
 
 
 @pytest.mark.parametrize(("cell", "detail"), [("1 l", "l"), ("abc", pd.NA), ("2 pièces", "pièces")])
 def test_unreadable_weights(cell: str, detail: object) -> None:
-    result = first_row(parse_weight(pd.Series([cell], dtype=object)))
+    result = first_row(parse_weight(pd.Series([cell], dtype=object), VALUES))
     assert result["grams"] is None and result["error"] == "weight_unreadable"
     assert result["detail"] is detail if detail is pd.NA else result["detail"] == detail
 
 
 def test_missing_cells_stay_missing() -> None:
-    assert first_row(parse_quantity(pd.Series([pd.NA], dtype=object))) == {
+    assert first_row(parse_quantity(pd.Series([pd.NA], dtype=object), VALUES)) == {
         "quantity": None, "unit": pd.NA, "error": pd.NA, "detail": pd.NA}
-    assert first_row(parse_weight(pd.Series([pd.NA], dtype=object))) == {
+    assert first_row(parse_weight(pd.Series([pd.NA], dtype=object), VALUES)) == {
         "grams": None, "error": pd.NA, "detail": pd.NA}
 
 
@@ -72,7 +75,7 @@ def test_open_food_facts_weights(real_fixtures) -> None:
                         keep_default_na=False)
     weights = sheet["packagings_1_weight_specified"].replace("", pd.NA).dropna()
     assert weights.head(3).tolist() == ["42.3", "42,3", "42.3 g"]
-    result = parse_weight(weights)
+    result = parse_weight(weights, VALUES)
     assert result["error"].isna().all()
     assert result["grams"].head(3).tolist() == [Decimal("42.3")] * 3
 
@@ -82,15 +85,15 @@ def test_each_distinct_cell_is_read_once(monkeypatch: pytest.MonkeyPatch) -> Non
         10_000, replace=True, random_state=1)
     read = mock.Mock(wraps=quantity.decimal_from_text)
     monkeypatch.setattr(quantity, "decimal_from_text", read)
-    result = parse_quantity(s)
+    result = parse_quantity(s, VALUES)
     assert read.call_count == 3
     assert (result["unit"] == "ml").sum() == (s == "50 cl").sum()
 
 
 def read_in_text(text: object) -> tuple[object, object]:
     """quantity_in_text on one cell, read back by parse_quantity: (quantity, unit)."""
-    found = quantity_in_text(pd.Series([text], dtype=object))
-    result = first_row(parse_quantity(found))
+    found = quantity_in_text(pd.Series([text], dtype=object), VALUES)
+    result = first_row(parse_quantity(found, VALUES))
     return result["quantity"], result["unit"]
 
 
@@ -118,11 +121,11 @@ def test_quantities_in_text(text: str, amount: str, unit: str) -> None:
     "Cahier A6", "Ref 3060", "Olives 150 g égouttées", "2,50 € / 100 g", "3 lots", "Sac 5 litrons",
 ])
 def test_texts_without_quantity(text: object) -> None:
-    assert quantity_in_text(pd.Series([text], dtype=object)).iloc[0] is pd.NA
+    assert quantity_in_text(pd.Series([text], dtype=object), VALUES).iloc[0] is pd.NA
 
 
 @pytest.mark.parametrize(("spelling", "factor"), sorted(
-    (spelling, factor) for spelling, (_, factor) in quantity.unit_factors(("mass", "volume")).items()))
+    (spelling, factor) for spelling, (_, factor) in VALUES.unit_factors(("mass", "volume")).items()))
 def test_every_unit_spelling_is_found_in_text(spelling: str, factor: Decimal) -> None:
     for text in (f"Produit 2 {spelling} bio", f"Produit 2{spelling.upper()}"):
         amount, _ = read_in_text(text)
@@ -135,7 +138,7 @@ def test_quantity_in_text_keeps_the_index_and_reads_each_distinct_text_once(
         1_000, replace=True, random_state=1)
     first = mock.Mock(wraps=quantity._first_quantity)
     monkeypatch.setattr(quantity, "_first_quantity", first)
-    result = quantity_in_text(s)
+    result = quantity_in_text(s, VALUES)
     assert first.call_count == 3
     assert result.dtype == object and result.index.equals(s.index)
     found = {"Thé 100 g": "100 g", "Eau 1,5 L": "1,5 l"}

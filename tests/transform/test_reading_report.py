@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from pipeline import config
 from pipeline.transform.column_plan import ColumnPlan
 from pipeline.transform.column_roles import decide_columns
 from pipeline.transform.reading_report import (
@@ -19,8 +20,9 @@ from pipeline.transform.reading_report import (
     suggested_profile,
     suggested_profiles,
 )
-from pipeline.transform.reading_tables import default_tables
 from pipeline.transform.rejects import REJECT_COLUMNS
+
+SETTINGS = config.settings()
 
 VENDOR = "savonnerie-marius"
 PATH = "savonnerie-marius/tarifs-2026.csv"
@@ -30,7 +32,7 @@ PRICES = ["4,50", "5,00", "6,00", "7,00"]
 
 
 def plan_of(headerless: bool = False, **columns: list) -> ColumnPlan:
-    return decide_columns(pd.DataFrame(columns, dtype=object), default_tables(), headerless=headerless)
+    return decide_columns(pd.DataFrame(columns, dtype=object), SETTINGS.reading, headerless=headerless)
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +63,7 @@ def test_a_sheet_without_a_price_column_misses_the_price(no_price: ColumnPlan) -
 
 
 def test_missing_column_rejects_gives_one_file_level_reject(no_price: ColumnPlan) -> None:
-    rejects = missing_column_rejects(no_price, VENDOR, PATH)
+    rejects = missing_column_rejects(no_price, VENDOR, PATH, SETTINGS)
     assert list(rejects.columns) == REJECT_COLUMNS
     assert len(rejects) == 1
     reject = rejects.iloc[0]
@@ -71,7 +73,7 @@ def test_missing_column_rejects_gives_one_file_level_reject(no_price: ColumnPlan
 
 
 def test_the_missing_column_message_names_the_headers_seen(no_price: ColumnPlan) -> None:
-    reject = missing_column_rejects(no_price, VENDOR, PATH).iloc[0]
+    reject = missing_column_rejects(no_price, VENDOR, PATH, SETTINGS).iloc[0]
     assert reject["value"] == "« Référence », « Désignation », « Catégorie »"
     assert reject["message_fr"].startswith("Aucune colonne de ce fichier ne donne « Prix »")
     assert "Colonnes vues : « Référence », « Désignation », « Catégorie »" in reject["message_fr"]
@@ -82,17 +84,17 @@ def test_the_missing_column_message_names_the_headers_seen(no_price: ColumnPlan)
 def test_one_reject_per_missing_field() -> None:
     plan = plan_of(**{"Quantité commandée": ["1", "2", "1", "3"]})
     assert plan.missing == ("title", "price")
-    assert missing_column_rejects(plan, VENDOR, PATH)["field"].tolist() == ["title", "price"]
+    assert missing_column_rejects(plan, VENDOR, PATH, SETTINGS)["field"].tolist() == ["title", "price"]
 
 
 def test_no_reject_when_nothing_is_missing(well_named: ColumnPlan) -> None:
-    rejects = missing_column_rejects(well_named, VENDOR, PATH)
+    rejects = missing_column_rejects(well_named, VENDOR, PATH, SETTINGS)
     assert rejects.empty and list(rejects.columns) == REJECT_COLUMNS
 
 
 def test_missing_reason_in_french_and_english(no_price: ColumnPlan) -> None:
-    fr, en = missing_reason(no_price)
-    assert fr == missing_column_rejects(no_price, VENDOR, PATH).iloc[0]["message_fr"]
+    fr, en = missing_reason(no_price, SETTINGS)
+    assert fr == missing_column_rejects(no_price, VENDOR, PATH, SETTINGS).iloc[0]["message_fr"]
     assert en.startswith("No column of this file gives 'Price'")
 
 

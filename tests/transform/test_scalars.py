@@ -11,6 +11,8 @@ from pipeline import config
 from pipeline.transform import scalars
 from pipeline.transform.scalars import decimal_from_text, parse_boolean, parse_currency, parse_integer
 
+VALUES = config.settings().values
+
 
 def cells(*values: object) -> pd.Series:
     return pd.Series(values, dtype=object)
@@ -50,14 +52,14 @@ def test_parse_integer(cell: object, value: object, error: object) -> None:
     ("x", True), ("X", True), ("non", False), ("NO", False), ("False", False), ("faux", False), ("0", False),
 ])
 def test_parse_boolean(cell: str, value: bool) -> None:
-    result = parse_boolean(cells(cell))
+    result = parse_boolean(cells(cell), VALUES)
     assert result["value"].dtype == "boolean"
     assert result["value"].iloc[0] == value and result["error"].iloc[0] is pd.NA
 
 
 @pytest.mark.parametrize("cell", ["TTC", "HT", "peut-être", "2"])
 def test_parse_boolean_rejects_other_words(cell: str) -> None:
-    result = parse_boolean(cells(cell))
+    result = parse_boolean(cells(cell), VALUES)
     assert result["value"].iloc[0] is pd.NA and result["error"].iloc[0] == "boolean_unreadable"
 
 
@@ -66,13 +68,13 @@ def test_parse_boolean_rejects_other_words(cell: str) -> None:
     ("$", "USD"), ("XCG", "XCG"),
 ])
 def test_parse_currency(cell: str, value: str) -> None:
-    result = parse_currency(cells(cell))
+    result = parse_currency(cells(cell), VALUES)
     assert result["value"].iloc[0] == value and result["error"].iloc[0] is pd.NA
 
 
 @pytest.mark.parametrize("cell", ["XYZ", "EURO DOLLAR", "XXX", "ANG", "¥"])
 def test_parse_currency_rejects_unknown(cell: str) -> None:
-    result = parse_currency(cells(cell))
+    result = parse_currency(cells(cell), VALUES)
     assert result["value"].iloc[0] is pd.NA and result["error"].iloc[0] == "currency_unknown"
 
 
@@ -89,7 +91,7 @@ def test_each_distinct_cell_is_read_once(monkeypatch: pytest.MonkeyPatch) -> Non
     clean = mock.Mock(wraps=scalars.clean_values)
     monkeypatch.setattr(scalars, "clean_values", clean)
     assert parse_integer(s)["value"].notna().sum() == (s != "douze").sum()
-    parse_boolean(s.replace({"12": "oui"}))
-    parse_currency(s)
+    parse_boolean(s.replace({"12": "oui"}), VALUES)
+    parse_currency(s, VALUES)
     assert read.call_count == 3
     assert [len(call.args[0]) for call in clean.call_args_list] == [3, 3, 3]

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline import config
 from pipeline.transform.reading_tables import header_recogniser
 from pipeline.transform.sheet_layout import (
     HeaderChoice,
@@ -21,6 +22,8 @@ from pipeline.transform.sheet_layout import (
     sub_header,
 )
 
+SETTINGS = config.settings()
+
 NA = pd.NA
 HEADER = ["Référence", "Désignation", "Prix HT", "Stock"]
 PRODUCTS = [["SAV-001", "Savon lavande", "4,50", "12"],
@@ -33,7 +36,7 @@ BLANK = ["", "", "", ""]
 
 @pytest.fixture(scope="module")
 def recognised():
-    return header_recogniser()
+    return header_recogniser(SETTINGS.reading)
 
 
 # --- find_header ----------------------------------------------------------------------------------------------

@@ -7,14 +7,17 @@ from unittest import mock
 import pandas as pd
 import pytest
 
+from pipeline import config
 from pipeline.transform import shelf_life
 from pipeline.transform.shelf_life import parse_shelf_life
+
+VALUES = config.settings().values
 
 RUN_DATE = datetime.date(2026, 11, 26)
 
 
 def first_row(cell: object) -> dict:
-    frame = parse_shelf_life(pd.Series([cell], dtype=object), RUN_DATE)
+    frame = parse_shelf_life(pd.Series([cell], dtype=object), RUN_DATE, VALUES)
     return {column: frame[column].iloc[0] for column in frame}
 
 
@@ -40,7 +43,7 @@ def test_unreadable_shelf_lives(cell: str, detail: object) -> None:
 
 
 def test_missing_cell_and_dtypes() -> None:
-    result = parse_shelf_life(pd.Series([pd.NA, "18 mois"], dtype=object), RUN_DATE)
+    result = parse_shelf_life(pd.Series([pd.NA, "18 mois"], dtype=object), RUN_DATE, VALUES)
     assert result["days"].dtype == "Int64"
     assert [result[column].iloc[0] for column in result] == [pd.NA, pd.NA, pd.NA]
 
@@ -50,6 +53,6 @@ def test_each_distinct_cell_is_read_once(monkeypatch: pytest.MonkeyPatch) -> Non
         10_000, replace=True, random_state=1)
     read = mock.Mock(wraps=shelf_life.decimal_from_text)
     monkeypatch.setattr(shelf_life, "decimal_from_text", read)
-    result = parse_shelf_life(s, RUN_DATE)
+    result = parse_shelf_life(s, RUN_DATE, VALUES)
     assert read.call_count == 3
     assert (result["days"] == 730).sum() == (s == "2 ans").sum()

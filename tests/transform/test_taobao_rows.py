@@ -3,7 +3,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from pipeline.transform.listing import output_profile
+from pipeline.config import output_profile
 from pipeline.transform.taobao_rows import taobao_rows
 
 PROFILE = output_profile()

@@ -5,6 +5,7 @@ catalogue whose rows are named scenarios.
 """
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,8 @@ from pipeline.transform import validate as validation
 from pipeline.transform.rejects import REJECT_COLUMNS
 from pipeline.transform.validate import KnownValues, validate
 from pipeline.transform.validation_suite import PARSE_ERROR, build_suite
+
+SETTINGS = config.settings()
 
 TYPE_DTYPES = {"decimal": "object", "integer": "Int64", "boolean": "boolean"}
 TARIFS = "mas-des-oliviers/tarifs.csv"
@@ -99,7 +102,7 @@ def catalogue() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def checked(catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return validate(catalogue)
+    return validate(catalogue, settings=SETTINGS)
 
 
 def rejects_of(checked: tuple[pd.DataFrame, pd.DataFrame], scenario: str) -> pd.DataFrame:
@@ -165,7 +168,7 @@ def test_every_row_of_a_duplicated_sku_is_rejected_with_the_rows_that_share_it()
     nouveautes = typed_frame({"source_file": "mas-des-oliviers/nouveautes.csv", "sku": "OLIVE-1L",
                               "title": None})
 
-    valid, rejects = validate(pd.concat([typed, nouveautes], ignore_index=True))
+    valid, rejects = validate(pd.concat([typed, nouveautes], ignore_index=True), settings=SETTINGS)
 
     assert rejects[["source_file", "source_row", "field", "value", "rule"]].values.tolist() == [
         ["mas-des-oliviers/nouveautes.csv", 2, "title", "", "required"],
@@ -181,7 +184,7 @@ def test_a_sku_listed_thousands_of_times_costs_as_much_as_its_rows():
     typed = typed_frame(*({"source_row": n, "sku": "SAME"} for n in range(2, 5_002)), {"source_row": 9_000,
                                                                                        "sku": "ALONE"})
 
-    valid, rejects = validate(typed)
+    valid, rejects = validate(typed, settings=SETTINGS)
 
     assert len(rejects) == 5_000 and valid["sku"].tolist() == ["ALONE"]
     assert rejects["message_en"].nunique() == 1 and rejects["message_en"].str.len().max() < 300
@@ -191,7 +194,7 @@ def test_a_sku_listed_thousands_of_times_costs_as_much_as_its_rows():
 def test_shelf_life_minimum_is_a_run_setting_and_a_missing_shelf_life_passes(checked):
     typed = typed_frame(SCENARIOS["three months"], SCENARIOS["no shelf life"])
 
-    valid, rejects = validate(typed, min_shelf_life_days=60)
+    valid, rejects = validate(typed, min_shelf_life_days=60, settings=SETTINGS)
 
     assert rejects.empty and len(valid) == 2
     assert rejects_of(checked, "no shelf life").empty
@@ -199,18 +202,18 @@ def test_shelf_life_minimum_is_a_run_setting_and_a_missing_shelf_life_passes(che
 
 def test_every_expectation_names_a_schema_field_and_a_rule():
     fields, rules = config.schema_fields(), config.rules()
-    expectations = build_suite(180).expectations
+    expectations = build_suite(SETTINGS, 180).expectations
     assert expectations
     for expectation in expectations:
         assert expectation.meta["field"] in fields
         assert expectation.meta["rule"] in rules or expectation.meta["rule"] == PARSE_ERROR
 
 
-def test_the_suite_follows_the_schema(monkeypatch):
-    schema = {**config.schema_fields(), "subtitle": {"type": "string", "max_length": 150}}
-    monkeypatch.setattr(config, "schema_fields", lambda: schema)
+def test_the_suite_follows_the_schema():
+    schema = {**SETTINGS.fields, "subtitle": {"type": "string", "max_length": 150}}
 
-    added = [e for e in build_suite(180).expectations if e.meta["field"] == "subtitle"]
+    added = [e for e in build_suite(dataclasses.replace(SETTINGS, fields=schema), 180).expectations
+             if e.meta["field"] == "subtitle"]
 
     assert [(type(e), e.meta["rule"]) for e in added] == [
         (gxe.ExpectColumnValuesToBeNull, PARSE_ERROR), (gxe.ExpectColumnValueLengthsToBeBetween, "too_long")]
@@ -229,7 +232,7 @@ def test_single_column_checks_see_each_distinct_value_once(monkeypatch):
         return failing(batch, checks, *args)
 
     monkeypatch.setattr(validation, "_failing", spy)
-    valid, rejects = validate(typed)
+    valid, rejects = validate(typed, settings=SETTINGS)
 
     keys = [length for length, columns in seen if "sku" in columns]
     assert keys == [2_000]                                  # the SKU's checks read every row
@@ -244,14 +247,14 @@ def test_a_failing_value_padding_a_batch_rejects_only_its_own_rows():
     typed = typed_frame(*({"stock": i, "stock__raw": str(i), "currency": "XYZ" if i < 400 else "EUR"}
                           for i in range(600)))
 
-    valid, rejects = validate(typed)
+    valid, rejects = validate(typed, settings=SETTINGS)
 
     assert rejects["rule"].eq("not_allowed").all() and rejects["source_row"].tolist() == list(range(2, 402))
     assert valid["source_row"].tolist() == list(range(402, 602))
 
 
 def test_an_empty_frame_validates_to_nothing():
-    valid, rejects = validate(typed_frame(GOOD).iloc[:0])
+    valid, rejects = validate(typed_frame(GOOD).iloc[:0], settings=SETTINGS)
 
     assert valid.empty and rejects.empty and list(rejects.columns) == REJECT_COLUMNS
 
@@ -266,7 +269,7 @@ def test_only_the_parse_errors_of_fields_that_can_fail_are_checked(monkeypatch):
         return failing(batch, checks, *args)
 
     monkeypatch.setattr(validation, "_failing", spy)
-    _, rejects = validate(typed)
+    _, rejects = validate(typed, settings=SETTINGS)
 
     assert {c for c in read if c.endswith("__error")} == {c for c in typed.columns if c.endswith("__error")}
     assert rejects[["field", "rule"]].values.tolist() == [["barcode", "gtin_length"]]
@@ -287,10 +290,10 @@ def _batches_seen(monkeypatch) -> list[dict[str, int]]:
 
 def test_values_known_from_an_earlier_frame_are_not_validated_again(catalogue, checked, monkeypatch):
     known = KnownValues()
-    validate(catalogue, known=known)
+    validate(catalogue, known=known, settings=SETTINGS)
     seen = _batches_seen(monkeypatch)
 
-    valid, rejects = validate(catalogue, known=known)
+    valid, rejects = validate(catalogue, known=known, settings=SETTINGS)
 
     assert [set(batch) for batch in seen] == [{"source_file", "vendor_id", "sku"}]   # only the row-by-row checks
     pd.testing.assert_frame_equal(valid, checked[0])
@@ -299,11 +302,11 @@ def test_values_known_from_an_earlier_frame_are_not_validated_again(catalogue, c
 
 def test_only_the_new_values_of_a_later_frame_are_validated(monkeypatch):
     known = KnownValues()
-    validate(typed_frame(*({"stock": i, "stock__raw": str(i)} for i in range(5))), known=known)
+    validate(typed_frame(*({"stock": i, "stock__raw": str(i)} for i in range(5))), known=known, settings=SETTINGS)
     seen = _batches_seen(monkeypatch)
     later = typed_frame(*({"stock": i, "stock__raw": str(i)} for i in [3, 4, -1, 4, -1]))
 
-    valid, rejects = validate(later, known=known)
+    valid, rejects = validate(later, known=known, settings=SETTINGS)
 
     assert [batch["stock__number"] for batch in seen if "stock__number" in batch] == [1]    # -1 alone
     assert rejects[["source_row", "rule"]].values.tolist() == [[4, "below_min"], [6, "below_min"]]
@@ -313,10 +316,10 @@ def test_only_the_new_values_of_a_later_frame_are_validated(monkeypatch):
 def test_known_values_are_kept_up_to_a_limit_per_column_and_the_verdicts_stay_right(monkeypatch):
     known = KnownValues(limit=2)
     first = typed_frame(*({"stock": i, "stock__raw": str(i)} for i in [-1, 1, 2, 3]))
-    validate(first, known=known)
+    validate(first, known=known, settings=SETTINGS)
     seen = _batches_seen(monkeypatch)
 
-    valid, rejects = validate(first, known=known)
+    valid, rejects = validate(first, known=known, settings=SETTINGS)
 
     assert [batch["stock__number"] for batch in seen if "stock__number" in batch] == [2]    # 2 of 4 kept
     assert rejects[["source_row", "rule"]].values.tolist() == [[2, "below_min"]]
