@@ -42,6 +42,7 @@ def memory_fingerprint(engine: sa.Engine) -> str:
     """The translation memory's size and newest change: any import or new translation changes it."""
     from pipeline.load.translation_memory import translation_memory as table
 
+    table.create(engine, checkfirst=True)       # a first delta run on a new store: an empty memory, not an error
     with engine.connect() as conn:
         count, newest = conn.execute(sa.select(sa.func.count(), sa.func.max(table.c.updated_at))).one()
     return f"{count}:{newest}"

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.transform.text import per_distinct
+from pipeline.transform.distinct import per_distinct
 
 GTIN_LENGTHS = (8, 12, 13, 14)   # GS1 General Specifications: GTIN-8, GTIN-12 (UPC-A), GTIN-13 (EAN), GTIN-14
 _SCIENTIFIC = r"[0-9]+(?:[.,][0-9]+)?[eE]\+?[0-9]+"

@@ -32,7 +32,7 @@ import hashlib
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +41,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.transform.distinct import distinct_rows, map_distinct, per_distinct
 from pipeline.transform.spreadsheet_safety import neutralise
-from pipeline.transform.text import object_column, per_distinct
+from pipeline.transform.text import object_column
 
 if TYPE_CHECKING:
     from pipeline.transform.settings import Settings
@@ -84,35 +85,8 @@ def build_listings(frame: pd.DataFrame, settings: Settings, profile: Mapping[str
     return out
 
 
-def distinct_rows(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-    """For each row of `keys`, the position of its distinct row; and the distinct rows (NA a value like any
-    other, in first-seen order, index 0..n-1)."""
-    ids, first = first_of_each(keys)
-    return ids, keys.iloc[first].reset_index(drop=True)
-
-
-def first_of_each(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """For each row of `keys`, the number of its distinct row (NA a value like any other, numbered in first-seen
-    order); and the position of the first row of each."""
-    ids = np.zeros(len(keys), dtype=np.intp)
-    for column in keys.columns:
-        codes, uniques = pd.factorize(keys[column], use_na_sentinel=False)
-        ids, _ = pd.factorize(ids * len(uniques) + codes)          # < rows², no overflow up to 10⁹ rows
-    _, first = np.unique(ids, return_index=True)                   # ids are numbered in first-seen order
-    return ids, first
-
-
 def _taken(values: pd.Series, positions: np.ndarray, index: pd.Index) -> pd.Series:
     return pd.Series(values.to_numpy(dtype=object)[positions], index=index, dtype=object)
-
-
-def map_distinct(keys: pd.DataFrame, fn: Callable[..., Any]) -> pd.Series:
-    """fn(*row) once per distinct row of `keys` (NA included), aligned back to `keys`' index (object)."""
-    positions, distinct = distinct_rows(keys)
-    results = np.empty(len(distinct), dtype=object)
-    for n, row in enumerate(distinct.itertuples(index=False, name=None)):
-        results[n] = fn(*row)
-    return pd.Series(results[positions], index=keys.index, dtype=object)
 
 
 # --- net content --------------------------------------------------------------------------------------

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from pipeline.transform.distinct import per_distinct
 from pipeline.transform.scalars import NUMBER, currency_of, decimal_from_text
-from pipeline.transform.text import clean_values, object_column, per_distinct
+from pipeline.transform.text import clean_values, object_column
 
 _PRICE = rf"^(?P<before>.*?) ?(?P<number>{NUMBER}) ?(?P<after>.*)$"
 _EURO_AS_DECIMAL_MARK = r"^(\d+) ?€ ?(\d{2})$"

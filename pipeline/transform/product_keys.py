@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from pipeline.transform.distinct import factorize_cells
 from pipeline.transform.reading_tables import normalise_header
-from pipeline.transform.text import factorize_cells
 
 KEY_PREFIX = "auto-"
 GTIN_LENGTHS = (8, 12, 13, 14)

@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from pipeline.transform.distinct import per_distinct
 from pipeline.transform.scalars import NUMBER, decimal_from_text
-from pipeline.transform.text import clean_values, object_column, per_distinct
+from pipeline.transform.text import clean_values, object_column
 
 if TYPE_CHECKING:
     from pipeline.transform.value_tables import ValueTables

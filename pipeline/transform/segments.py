@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.transform.chinese import ChineseConverter, to_simplified
-from pipeline.transform.listing import first_of_each
+from pipeline.transform.distinct import first_of_each
 from pipeline.transform.segments_text import normalise_lang, normalise_segment
 
 SEGMENT_COLUMNS = ["row", "field", "part", "source_lang", "source"]

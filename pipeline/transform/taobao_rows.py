@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.transform.arrow_text import STR, arrow_text, holds_any, large
+from pipeline.transform.distinct import texts_per_distinct
 
 CENT = Decimal("0.01")
 CONTROL = r"[\t\r\n]"
@@ -75,15 +76,7 @@ def _list_item(s: pd.Series, order: np.ndarray, profile: dict[str, Any]) -> pa.A
         text = distinct.where(distinct.notna(), "").astype(str).astype(object)
         return text.str.replace(r"\s*,\s*", " ", regex=True).str.replace(CONTROL, " ", regex=True)
 
-    return _per_distinct(s, order, values)
-
-
-def _per_distinct(s: pd.Series, order: np.ndarray, format_values: Callable[[pd.Series], pd.Series]) -> pa.Array:
-    """`format_values` (distinct values, missing included, as an object Series → text) once per distinct
-    value of `s`, laid out in `order`."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=False)
-    texts = format_values(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
-    return pa.array(texts, type=pa.large_string()).take(pa.array(codes[order]))
+    return texts_per_distinct(s, order, values)
 
 
 def _category(s: pd.Series, order: np.ndarray, profile: dict[str, Any]) -> pa.Array:
@@ -108,7 +101,8 @@ def _price(s: pd.Series, order: np.ndarray, profile: dict[str, Any]) -> pa.Array
         raise ValueError(f"{int(s.isna().sum())} listings have no price_cny")
     cents = _cents(s, profile["price_max"])
     if cents is None:
-        return _per_distinct(s, order, lambda values: values.map(lambda d: _two_decimals(d, profile["price_max"])))
+        return texts_per_distinct(s, order,
+                                  lambda values: values.map(lambda d: _two_decimals(d, profile["price_max"])))
     distinct = cents.dictionary_encode()
     texts = pa.array([f"{d:f}" for d in distinct.dictionary.to_pylist()], type=pa.large_string())
     return texts.take(_in_order(distinct.indices, order))

@@ -11,13 +11,14 @@ SKU) holds, for the parser to reject it.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from pipeline.transform.distinct import per_distinct
 
 # Invisible characters left inside cells: the zero-width space and the byte-order mark.
 INVISIBLE = "\u200b\ufeff"
@@ -49,46 +50,6 @@ SCRIPT_STYLE_COMMENT = r"(?is)<(script|style)\b.*?</\1\s*>|<!--.*?-->"
 # holds no markup ("<") or entity ("&"). Either also needs no "_x000D_" (see _matching_text).
 CLEAN_TEXT = r"^[!-~]+(?: [!-~]+)*$"
 CLEAN_PLAIN_TEXT = r"^[!-%'-;=-~]+(?:[ \n][!-%'-;=-~]+)*$"
-
-
-def per_distinct(s: pd.Series, parse_values: Callable[[pd.Series], pd.DataFrame],
-                 fill: Mapping[str, object] | None = None) -> pd.DataFrame:
-    """Run `parse_values` once on the distinct non-missing cells of `s` and align its rows back to `s`.
-
-    `parse_values` receives the distinct cells as an object Series indexed 0..n-1 and returns one row per
-    cell, same index. Rows where `s` is missing come out as pd.NA in every column, or as `fill[column]`.
-    """
-    positions, uniques = factorize_cells(s)       # one hashing pass; missing cells get -1
-    values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-    parsed = parse_values(values)
-    aligned = pd.DataFrame({
-        name: pd.Series(column.array.take(positions, allow_fill=True, fill_value=pd.NA), index=s.index,
-                        dtype=column.dtype)
-        for name, column in parsed.items()})
-    for name, missing in (fill or {}).items():
-        aligned[name] = aligned[name].where(positions >= 0, missing)
-    return aligned
-
-
-def factorize_cells(s: pd.Series, sample: int = 1_000, long_text: int = 32) -> tuple[np.ndarray, Any]:
-    """pd.factorize(s): the code of each cell (-1 where missing) and the distinct cells in order of first
-    appearance.
-
-    pandas hashes the characters of every text cell. A column of long texts that repeat (descriptions,
-    titles: a read sheet shares one str among equal cells) is numbered instead through a dict, which hashes
-    each str object once and finds a shared one by identity. Judged on the first `sample` cells.
-    """
-    cells = s.to_numpy()
-    head = dict.fromkeys(cells[:sample]) if cells.dtype == object else {}
-    texts = [cell for cell in head if cell.__class__ is str]
-    if len(head) == min(len(cells), sample) or not texts or sum(map(len, texts)) < long_text * len(texts):
-        return pd.factorize(s)
-    distinct = np.fromiter(dict.fromkeys(cells), dtype=object)
-    if len(distinct) * 4 > len(cells):
-        return pd.factorize(s)
-    missing = pd.isna(distinct)
-    number = dict(zip(distinct, np.where(missing, -1, np.cumsum(~missing) - 1).tolist(), strict=True))
-    return np.fromiter(map(number.__getitem__, cells), dtype=np.intp, count=len(cells)), distinct[~missing]
 
 
 def object_column(values: pd.Series | np.ndarray, index: pd.Index | None = None) -> pd.Series:

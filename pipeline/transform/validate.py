@@ -27,11 +27,11 @@ import numpy as np
 import pandas as pd
 from great_expectations.validator.v1_validator import Validator as BatchValidator
 
+from pipeline.transform.distinct import factorize_cells
 from pipeline.transform.lineage import ROW_IDENTITY
 from pipeline.transform.parse import DETAIL_SUFFIX, ERROR_SUFFIX, HELPER_SUFFIXES, RAW_SUFFIX
 from pipeline.transform.rejects import concat_rejects, make_rejects
 from pipeline.transform.settings import Settings
-from pipeline.transform.text import factorize_cells
 from pipeline.transform.validation_suite import (
     NUMBER_VIEW,
     PARSE_ERROR,

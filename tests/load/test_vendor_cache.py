@@ -1,6 +1,7 @@
 import datetime as dt
 
-from pipeline.load.vendor_cache import stable_until, usable, vendor_key
+from pipeline.load.state import StateStore
+from pipeline.load.vendor_cache import memory_fingerprint, stable_until, usable, vendor_key
 
 DAY = dt.date(2026, 11, 2)
 EUR = {"base": "EUR", "quote": "CNY", "rate": "8.2", "rate_date": "2026-10-30", "source": "ECB", "cross": None}
@@ -42,3 +43,8 @@ def test_the_key_changes_with_any_file_the_profile_or_the_context():
     assert key != vendor_key([(*files[0][:2], "ab"), files[1]], {"currency": "EUR"}, {"code": "c", "memory": "1:x"})
     assert key != vendor_key(files, {"currency": "CHF"}, {"code": "c", "memory": "1:x"})
     assert key != vendor_key(files, {"currency": "EUR"}, {"code": "c", "memory": "2:y"})
+
+
+def test_a_new_state_store_has_an_empty_memory_to_fingerprint(tmp_path):
+    engine = StateStore.open(str(tmp_path / "new.db")).engine
+    assert memory_fingerprint(engine) == "0:None"

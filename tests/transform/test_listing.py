@@ -234,12 +234,3 @@ def test_build_listings_leaves_its_input_alone_and_composes_repeated_texts_once(
     assert out["outer_id"].tolist() == ["miellerie-du-ventoux-MV-LAV-250", "miellerie-du-ventoux-MV-LAV-500",
                                         "miellerie-du-ventoux-MV-X"]
     assert out.loc[2, "description_html"] == "<p>七月采收。</p><p>产地 法国。</p>"
-
-
-def test_distinct_rows_number_rows_in_first_seen_order_with_missing_values_as_values():
-    from pipeline.transform.listing import distinct_rows
-
-    keys = pd.DataFrame({"a": ["x", "y", "x", None, None], "b": pd.array([1, 2, 1, None, None], dtype="Int64")})
-    positions, distinct = distinct_rows(keys)
-    assert positions.tolist() == [0, 1, 0, 2, 2]
-    assert distinct["a"].tolist()[:2] == ["x", "y"] and distinct.index.tolist() == [0, 1, 2]
