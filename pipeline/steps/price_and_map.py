@@ -47,11 +47,11 @@ def make_listings(rows: pd.DataFrame, rates: dict[str, FxRate]) -> tuple[pd.Data
         rejects = empty_rejects()
     if ready.empty:
         return pd.DataFrame(), rejects
-    classified = classify(ready, config.config_file("categories.yaml"))
-    priced = price_listings(classified, rates, vat=config.config_file("vat.yaml"),
-                            cbec=config.config_file("cbec.yaml"),
-                            policy=active_policy(config.config_file("pricing.yaml")))
-    listings = build_listings(priced, config.settings())
+    settings = config.settings()
+    classified = classify(ready, settings.config("categories.yaml"))
+    priced = price_listings(classified, rates, vat=settings.config("vat.yaml"), cbec=settings.config("cbec.yaml"),
+                            policy=active_policy(settings.config("pricing.yaml")))
+    listings = build_listings(priced, settings)
     return listings.reset_index(drop=True), rejects
 
 
