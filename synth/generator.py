@@ -3,7 +3,7 @@ vendors send, a few deliberately bad rows, and the `translations.csv` memory tha
 
 Owns the mix of sheet dialects (data/samples/README.md describes the real ones they imitate) and the
 generator itself; the product vocabulary (French with a Simplified-Chinese rendering per word group) is
-invented sample data in config/synth_vocabulary.yaml.
+invented sample data in synth/vocabulary.yaml.
 Generation is vectorised with numpy and written in chunks, so memory stays bounded for millions of rows;
 the same seed gives the same bytes. Every bad row carries exactly one fault, counted per reject rule.
 """
@@ -69,8 +69,9 @@ VAT_CLASS_OF_KIND = {"food": "food", "cosmetics": "cosmetics", "home": "home_fra
 VAT_RATES = {kind: float(config.config_file("vat.yaml")["rates"][vat_class])
              for kind, vat_class in VAT_CLASS_OF_KIND.items()}
 
-# The invented sample vocabulary (config/synth_vocabulary.yaml describes it), read once at import.
-_VOCABULARY: dict[str, Any] = config.config_file("synth_vocabulary.yaml")   # cached and shared: never mutate
+# The invented sample vocabulary (synth/vocabulary.yaml describes it), read once at import: synth's data, not the
+# pipeline's config.
+_VOCABULARY: dict[str, Any] = config.load_yaml(Path(__file__).with_name("vocabulary.yaml"))   # shared: never mutate
 
 
 def _terms(rows: list[list[str]]) -> tuple[Term, ...]:
